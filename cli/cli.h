@@ -1,0 +1,60 @@
+/*
+ * cli: the command-line front end.  One file per command (cli/<name>.c with
+ * one cmd_<name>() entry), one option-table parser, and the report
+ * renderers.  Exit codes (cluster.md §1): 0 ok, 1 not ok or refused,
+ * 2 usage error.
+ */
+#ifndef CFS_CLI_H
+#define CFS_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/diag.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+enum cli_opt_type { CLI_OPT_FLAG, CLI_OPT_STRING };
+
+struct cli_opt {
+	const char *name;               /* long name without "--" */
+	enum cli_opt_type type;
+	void *value;                    /* bool * or const char ** */
+	const char *argh;               /* argument placeholder for usage */
+	const char *help;
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *synopsis;           /* after "clusterfs " */
+	const char *summary;
+	const struct cli_opt *opts;     /* terminated by { NULL } */
+	int npos_min, npos_max;         /* positional arguments */
+	const char *const *pos_names;
+	bool accepts_as;                /* only apply/approve (cluster.md §1) */
+};
+
+struct cli_args {
+	const char *pos[4];
+	int npos;
+	bool help;
+	const char *as;                 /* --as, if given */
+};
+
+/*
+ * Parse argv[1..] (argv[0] is the command name) against cmd.  Returns -1
+ * when the caller should exit with *exit_code (usage error, --help, or a
+ * refused --as; messages already printed), else 0.
+ */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a, int *exit_code);
+void cli_usage(const struct cli_cmd *cmd, FILE *out);
+
+/* Print v as the one pretty JSON object of --json output; steals v. */
+void cli_print_json(json_t *v);
+/* Human diagnostics block (cluster.md §16). */
+void cli_print_diags(const struct cfs_diags *d);
+
+int cmd_validate(int argc, char **argv);
+extern const struct cli_cmd cli_validate_cmd;
+
+#endif

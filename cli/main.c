@@ -1,0 +1,59 @@
+/*
+ * main: clusterfs entry point.  Dispatches to one command per file; owns
+ * the process exit code (nothing below cli/ exits).
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef CFS_VERSION
+#define CFS_VERSION "unknown"
+#endif
+
+struct entry {
+	const struct cli_cmd *cmd;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct entry commands[] = {
+	{ &cli_validate_cmd, cmd_validate },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fputs("usage: clusterfs <command> [options]\n"
+	      "       clusterfs --help | --version\n\n"
+	      "clusterfs manages a fleet of graph databases described by a config folder.\n\n"
+	      "Commands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "    %-10s %s\n", commands[i].cmd->name, commands[i].cmd->summary);
+	fputs("\nRun 'clusterfs <command> --help' for a command's options; see clusterfs(1).\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("clusterfs %s\n", CFS_VERSION);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].cmd->name))
+			return commands[i].fn(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		fprintf(stderr, "clusterfs: unknown option '%s'\n", argv[1]);
+	else
+		fprintf(stderr, "clusterfs: '%s' is not a clusterfs command\n", argv[1]);
+	usage(stderr);
+	return CLI_USAGE;
+}

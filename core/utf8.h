@@ -1,0 +1,18 @@
+/*
+ * utf8: strict UTF-8 validation.  Sources (schemas, queries, policies,
+ * cluster.yaml) and catalog blobs must be UTF-8; anything else is an
+ * unreadable file, as it is for the reference.
+ */
+#ifndef CFS_UTF8_H
+#define CFS_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The message the reference gives for such a file. */
+#define CFS_UTF8_ERROR "stream did not contain valid UTF-8"
+
+/* true if s[0..len) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+bool cfs_utf8_valid(const char *s, size_t len);
+
+#endif
