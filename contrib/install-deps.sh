@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config git fuse3 libfuse3-dev libyaml-dev
-libjansson-dev libgit2-dev libssl-dev libcmocka-dev"
+libjansson-dev libgit2-dev libssl-dev libcmocka-dev valgrind"
 
 missing=""
 for p in $PKGS; do
