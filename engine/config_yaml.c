@@ -450,10 +450,55 @@ static int query_entry(struct dec *d, const char *path, const char *key, yaml_no
 	return require(d, path, v, e->file != NULL, "file");
 }
 
+/*
+ * `queries` is an untagged union in the reference, decoded through serde's
+ * buffered content: there a number or boolean is not a path, so none of the
+ * three forms matches.  Elsewhere a string field takes any scalar's text.
+ */
+static bool typed_scalar(const yaml_node_t *n)
+{
+	bool neg;
+	unsigned long long v;
+
+	return n->type == YAML_SCALAR_NODE &&
+	       (plain_bool(n) >= 0 || plain_int(n, &neg, &v) || plain_float(n));
+}
+
+static int untagged_mismatch(struct dec *d, const char *path, const yaml_node_t *v)
+{
+	return failf(d, path, v, "data did not match any variant of untagged enum QueriesDecl");
+}
+
+static int check_untagged(struct dec *d, const char *path, yaml_node_t *v)
+{
+	if (typed_scalar(v))
+		return untagged_mismatch(d, path, v);
+	if (v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+			if (typed_scalar(node(d, *it)))
+				return untagged_mismatch(d, path, v);
+	} else if (v->type == YAML_MAPPING_NODE) {
+		for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+			yaml_node_t *val = node(d, p->value);
+			if (typed_scalar(node(d, p->key)))
+				return untagged_mismatch(d, path, v);
+			if (val->type != YAML_MAPPING_NODE)
+				continue;
+			for (yaml_node_pair_t *q = val->data.mapping.pairs.start; q < val->data.mapping.pairs.top; q++)
+				if (node(d, q->key)->type == YAML_SCALAR_NODE &&
+				    !strcmp(sval(node(d, q->key)), "file") && typed_scalar(node(d, q->value)))
+					return untagged_mismatch(d, path, v);
+		}
+	}
+	return 0;
+}
+
 static int decode_queries(struct dec *d, const char *path, yaml_node_t *v, struct cfs_graph_cfg *g)
 {
 	if (is_null(v))
 		return 0;
+	if (check_untagged(d, path, v))
+		return -1;
 	if (v->type == YAML_SCALAR_NODE) {
 		g->qform = CFS_QUERIES_PATH;
 		g->qpath = cfs_xstrdup(sval(v));

@@ -75,6 +75,7 @@ static void load_blob_policy(struct gctx *c)
 	const struct cfs_graph_cfg *g = c->g;
 	struct cfs_blob_base *bases = cfs_xcalloc(g->nallow, sizeof(*bases));
 	size_t ok = 0;
+	bool bad_policy = false;
 	char *err;
 
 	for (size_t i = 0; i < g->nallow; i++) {
@@ -93,12 +94,12 @@ static void load_blob_policy(struct gctx *c)
 		cfs_diag_error(c->l->d, "invalid_external_blob_policy", path, "%s", err);
 		free(path);
 		free(err);
-		ok = 0;   /* an invalid policy is deny */
+		bad_policy = true;
 	}
-	if (ok != g->nallow) {
+	if (ok != g->nallow || bad_policy) {
 		for (size_t i = 0; i < ok; i++)
 			cfs_blob_base_free(&bases[i]);
-		ok = 0;
+		ok = 0;   /* an invalid policy is deny */
 	}
 	c->dg->bases = bases;
 	c->dg->nbases = ok;
