@@ -165,7 +165,8 @@ static void check_header(struct load *l)
 			       "storage must be a non-empty URI (e.g. s3://bucket/prefix) when provided");
 	} else if (c->storage) {
 		const char *s = c->storage + strspn(c->storage, " \t\r\n");
-		if (!strncmp(s, "s3://", 5) && blank(s + 5 + strspn(s + 5, "/"))) {
+		/* the bucket is what lies between "s3://" and the next '/' */
+		if (!strncmp(s, "s3://", 5) && (s[5] == '/' || blank(s + 5))) {
 			storage_ok = false;
 			cfs_diag_error(l->d, "invalid_storage_root", "storage", "storage s3:// URI must name a bucket");
 		}

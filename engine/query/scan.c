@@ -143,6 +143,36 @@ static void push_decl(struct cfs_query_file *f, char *name, unsigned line, unsig
 	f->n++;
 }
 
+static int expect_char(struct cur *c, char ch, const char *what)
+{
+	if (skip_ws(c))
+		return -1;
+	if (c->i >= c->len || c->s[c->i] != ch)
+		return fail(c, what);
+	adv(c, 1);
+	return 0;
+}
+
+/* qannot = ( "@description" | "@instruction" ) "(" String ")" */
+static int scan_annotation(struct cur *c)
+{
+	if (at(c, "@description"))
+		adv(c, strlen("@description"));
+	else if (at(c, "@instruction"))
+		adv(c, strlen("@instruction"));
+	else
+		return fail(c, "expected `@description` or `@instruction`");
+	if (expect_char(c, '(', "expected `(` after a query annotation"))
+		return -1;
+	if (skip_ws(c))
+		return -1;
+	if (c->i >= c->len || c->s[c->i] != '"')
+		return fail(c, "expected a string literal");
+	if (skip_string(c))
+		return -1;
+	return expect_char(c, ')', "expected `)` to close the annotation");
+}
+
 /* query = "query" Ident "(" ... ")" { qannot } "{" body "}" */
 static int scan_decl(struct cur *c, struct cfs_query_file *f)
 {
@@ -170,14 +200,7 @@ static int scan_decl(struct cur *c, struct cfs_query_file *f)
 		if (skip_ws(c))
 			return -1;
 		if (c->i < c->len && c->s[c->i] == '@') {
-			adv(c, 1);
-			while (c->i < c->len && ident_char(c->s[c->i]))
-				adv(c, 1);
-			if (skip_ws(c))
-				return -1;
-			if (c->i >= c->len || c->s[c->i] != '(')
-				return fail(c, "expected `(` after a query annotation");
-			if (skip_group(c))
+			if (scan_annotation(c))
 				return -1;
 			continue;
 		}
