@@ -2,6 +2,7 @@
  * validate: `clusterfs validate [--config DIR] [--json]` (cluster.md §4).
  */
 #include "cli/cli.h"
+#include "core/json.h"
 #include "engine/validate.h"
 
 #include <stdio.h>
@@ -27,8 +28,8 @@ static json_t *report_json(const struct cfs_validate_report *r)
 	json_t *o = json_object(), *digests = json_object(), *res = json_array(), *deps = json_array();
 
 	json_object_set_new(o, "ok", json_boolean(r->ok));
-	json_object_set_new(o, "config_dir", json_string(des->config_dir));
-	json_object_set_new(o, "config_file", json_string(des->config_file));
+	json_object_set_new(o, "config_dir", cfs_json_text(des->config_dir));
+	json_object_set_new(o, "config_file", cfs_json_text(des->config_file));
 	for (size_t i = 0; i < des->nresources; i++) {
 		const struct cfs_resource *x = &des->resources[i];
 		json_t *e = json_object();
@@ -37,7 +38,7 @@ static json_t *report_json(const struct cfs_validate_report *r)
 		json_object_set_new(e, "kind", json_string(x->kind));
 		json_object_set_new(e, "digest", json_string(x->digest));
 		if (x->path)
-			json_object_set_new(e, "path", json_string(x->path));
+			json_object_set_new(e, "path", cfs_json_text(x->path));
 		json_array_append_new(res, e);
 	}
 	for (size_t i = 0; i < des->ndeps; i++) {

@@ -3,9 +3,23 @@
  */
 #include "core/diag.h"
 #include "core/strbuf.h"
+#include "core/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Takes s; returns it as valid UTF-8.  Paths on disk may hold any bytes,
+ * but both renderings (and JSON, which cannot carry them) must agree. */
+static char *utf8_text(char *s)
+{
+	size_t n = strlen(s);
+
+	if (cfs_utf8_valid(s, n))
+		return s;
+	char *t = cfs_utf8_lossy(s, n);
+	free(s);
+	return t;
+}
 
 static void push(struct cfs_diags *d, enum cfs_severity sev, const char *code,
 		 const char *path, char *message)
@@ -16,8 +30,8 @@ static void push(struct cfs_diags *d, enum cfs_severity sev, const char *code,
 	}
 	d->v[d->n].code = cfs_xstrdup(code);
 	d->v[d->n].severity = sev;
-	d->v[d->n].path = cfs_xstrdup(path ? path : "");
-	d->v[d->n].message = message;
+	d->v[d->n].path = utf8_text(cfs_xstrdup(path ? path : ""));
+	d->v[d->n].message = utf8_text(message);
 	d->n++;
 }
 

@@ -3,9 +3,11 @@
  */
 #include "core/json.h"
 #include "core/strbuf.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * jansson writes control characters as \u001F; the contract (serde_json's
@@ -55,4 +57,16 @@ char *cfs_json_pretty(const json_t *v)
 
 	free(s);
 	return out;
+}
+
+json_t *cfs_json_text(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (cfs_utf8_valid(s, n))
+		return json_stringn(s, n);
+	char *t = cfs_utf8_lossy(s, n);
+	json_t *v = json_string(t);
+	free(t);
+	return v;
 }

@@ -20,4 +20,9 @@ char *cfs_json_compact(const json_t *v, int flags);
 /* Pretty form with a trailing newline.  Caller frees. */
 char *cfs_json_pretty(const json_t *v);
 
+/* json_string(s), except that bytes which are not UTF-8 (a path on disk may
+ * hold any) become U+FFFD instead of making jansson return NULL and the
+ * member silently vanish from the report.  New reference. */
+json_t *cfs_json_text(const char *s);
+
 #endif

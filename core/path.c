@@ -107,9 +107,11 @@ static int under(const char *real, const char *base_real)
 
 /*
  * Resolve one existing prefix of the joined path.  Returns 1 if it stays
- * inside, 0 if it escapes, -1 if it does not exist (nothing further to
- * check).  An entry that exists but cannot be resolved (a dangling symlink,
- * a loop, no permission) fails closed: it cannot be shown to stay inside.
+ * inside, 0 if it escapes, -1 if it cannot be seen at all (missing, a file
+ * in the middle, an unsearchable directory, a name too long): nothing
+ * further to check, and reading the path fails the same way, with the real
+ * reason.  An entry that exists but cannot be resolved (a dangling or
+ * looping symlink) fails closed: it cannot be shown to stay inside.
  */
 static int prefix_inside(const char *prefix, const char *base_real)
 {
@@ -121,11 +123,7 @@ static int prefix_inside(const char *prefix, const char *base_real)
 		free(real);
 		return in;
 	}
-	int e = errno;
-	/* ENOTDIR: a file in the middle, so the path cannot exist */
-	if (e == ENOTDIR || (e == ENOENT && lstat(prefix, &st) != 0))
-		return -1;
-	return 0;
+	return lstat(prefix, &st) != 0 ? -1 : 0;
 }
 
 /* Walk rel component by component from base_real, as the kernel would. */

@@ -15,4 +15,12 @@
 /* true if s[0..len) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool cfs_utf8_valid(const char *s, size_t len);
 
+/*
+ * s[0..len) with every ill-formed sequence replaced by U+FFFD, as Rust's
+ * String::from_utf8_lossy (and so the reference's Path::display()) shows
+ * it.  Diagnostics and JSON reports must be UTF-8 even when a path is not.
+ * Caller frees.
+ */
+char *cfs_utf8_lossy(const char *s, size_t len);
+
 #endif

@@ -8,6 +8,7 @@
 #include "core/strbuf.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -65,27 +66,43 @@ static bool all_in(const char *s, const char *set)
 	return true;
 }
 
-/* Core-schema integer: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ */
+/*
+ * Integers and floats as serde_yaml 0.9 resolves a plain scalar (the
+ * reference's reader), which is what decides whether `queries: x` is a
+ * path and what `version` holds.  Decimals with a leading zero ("007",
+ * "-01") stay strings, as YAML 1.2 says.
+ */
+static bool leading_zero_digits(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return s[0] == '0' && s[1] && all_in(s + 1, "0123456789");
+}
+
+/* [-+]?(0x|0o|0b)?digits */
 static bool plain_int(const yaml_node_t *n, bool *neg, unsigned long long *v)
 {
-	const char *s = sval(n);
+	static const struct { const char *prefix, *digits; int base; } radix[] = {
+		{ "0x", "0123456789abcdefABCDEF", 16 }, { "0o", "01234567", 8 }, { "0b", "01", 2 },
+	};
 	int base = 10;
 
 	if (!is_plain(n))
 		return false;
-	*neg = false;
-	if (!strncmp(s, "0o", 2) && all_in(s + 2, "01234567")) {
-		base = 8;
-		s += 2;
-	} else if (!strncmp(s, "0x", 2) && all_in(s + 2, "0123456789abcdefABCDEF")) {
-		base = 16;
-		s += 2;
-	} else {
-		if (*s == '-' || *s == '+')
-			*neg = *s++ == '-';
-		if (!all_in(s, "0123456789"))
+	const char *s = sval(n);
+	*neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	for (size_t i = 0; i < sizeof(radix) / sizeof(radix[0]) && base == 10; i++) {
+		if (strncmp(s, radix[i].prefix, 2))
+			continue;
+		if (!all_in(s + 2, radix[i].digits))
 			return false;
+		base = radix[i].base;
+		s += 2;
 	}
+	if (base == 10 && (!all_in(s, "0123456789") || leading_zero_digits(s)))
+		return false;
 	errno = 0;
 	*v = strtoull(s, NULL, base);
 	if (errno == ERANGE)
@@ -93,20 +110,25 @@ static bool plain_int(const yaml_node_t *n, bool *neg, unsigned long long *v)
 	return true;
 }
 
+/* [-+]?.inf, .nan, or a finite decimal float (no hex, no inf/nan words). */
 static bool plain_float(const yaml_node_t *n)
 {
-	const char *s = sval(n);
+	static const char *const inf[] = { ".inf", ".Inf", ".INF" }, *const nan[] = { ".nan", ".NaN", ".NAN" };
 	char *end;
 
-	if (!is_plain(n) || !*s)
+	if (!is_plain(n))
 		return false;
-	if (strstr(s, ".inf") || strstr(s, ".Inf") || strstr(s, ".INF") ||
-	    !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
-		return true;
-	if (!strpbrk(s, "0123456789") || strpbrk(s, "xXpP") || strstr(s, "inf") || strstr(s, "nan"))
+	const char *s = sval(n), *u = s + (*s == '+');
+	if (*s == '+' && (*u == '+' || *u == '-'))
 		return false;
-	strtod(s, &end);
-	return *end == '\0';
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(u, inf[i]) || (*s == '-' && !strcmp(s + 1, inf[i])) || !strcmp(s, nan[i]))
+			return true;
+	if (!all_in(u, "0123456789+-.eE") || !strpbrk(u, "0123456789") || leading_zero_digits(s))
+		return false;
+	errno = 0;
+	double d = strtod(u, &end);
+	return *end == '\0' && isfinite(d);
 }
 
 /* How serde would name what it found, for "invalid type" messages. */
@@ -204,7 +226,7 @@ static int get_u32(struct dec *d, const char *path, yaml_node_t *n, uint32_t *ou
 
 	if (n->type != YAML_SCALAR_NODE || !plain_int(n, &neg, &v))
 		return bad_type(d, path, n, "u32");
-	if (neg || v > 0xffffffffULL)
+	if ((neg && v) || v > 0xffffffffULL)
 		return failf(d, path, n, "invalid value: integer `%s`, expected u32", sval(n));
 	*out = (uint32_t)v;
 	return 0;
@@ -632,7 +654,17 @@ static void sort_config(struct cfs_config *c)
 		cfs_qsort(c->graphs[i].qmap, c->graphs[i].nqmap, sizeof(*c->graphs[i].qmap), cmp_qentry);
 }
 
-/* Load the single document of text; -1 with *detail on a YAML error. */
+static char *yaml_problem(const yaml_parser_t *p)
+{
+	return cfs_xasprintf("%s at line %lu column %lu", p->problem ? p->problem : "invalid YAML",
+			     (unsigned long)p->problem_mark.line + 1, (unsigned long)p->problem_mark.column + 1);
+}
+
+/*
+ * Load the single document of text; -1 with *detail on a YAML error.  The
+ * reference reads the whole stream, so a syntax error in a later document
+ * fails too, and a second non-empty document is refused.
+ */
 static int load_doc(const char *text, size_t len, yaml_document_t *doc, char **detail)
 {
 	yaml_parser_t p;
@@ -642,19 +674,21 @@ static int load_doc(const char *text, size_t len, yaml_document_t *doc, char **d
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, doc)) {
-		*detail = cfs_xasprintf("%s at line %lu column %lu",
-					p.problem ? p.problem : "invalid YAML",
-					(unsigned long)p.problem_mark.line + 1,
-					(unsigned long)p.problem_mark.column + 1);
+		*detail = yaml_problem(&p);
 		yaml_parser_delete(&p);
 		return -1;
 	}
-	if (yaml_document_get_root_node(doc) && yaml_parser_load(&p, &extra)) {
-		if (yaml_document_get_root_node(&extra)) {
-			*detail = cfs_xstrdup("deserializing from YAML containing more than one document is not supported");
+	if (yaml_document_get_root_node(doc)) {
+		if (!yaml_parser_load(&p, &extra)) {
+			*detail = yaml_problem(&p);
 			rc = -1;
+		} else {
+			if (yaml_document_get_root_node(&extra)) {
+				*detail = cfs_xstrdup("deserializing from YAML containing more than one document is not supported");
+				rc = -1;
+			}
+			yaml_document_delete(&extra);
 		}
-		yaml_document_delete(&extra);
 	}
 	yaml_parser_delete(&p);
 	if (rc)

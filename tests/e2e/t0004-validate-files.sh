@@ -223,4 +223,29 @@ ERROR policy_file_missing policies.base.file: could not read policy file 'severa
 EOF
 expect_resource schema.beta schema "$SCHEMA_A_DIGEST" several-errors/people.pg
 
+# ------------------------------------------------------------------ bytes that are not UTF-8
+# A file name (or --config) may hold any bytes; the report shows them as
+# U+FFFD, as the reference's lossy path display does, instead of losing the
+# member from the --json output.
+FFFD=$(printf '\357\277\275')
+
+case_begin "--config that is not UTF-8"
+validate --config "$(printf 'no\377where')"
+expect_exit 1
+expect_json config_dir "no${FFFD}where"
+expect_json config_file "no${FFFD}where/cluster.yaml"
+expect_diags <<EOF
+ERROR config_dir_not_found no${FFFD}where: $DIR_MSG
+EOF
+
+case_begin "discovered query file name that is not UTF-8"
+stage query-dup-two-files non-utf8
+mv non-utf8/queries/b.gq "non-utf8/queries/$(printf 'b\377').gq"
+validate --config non-utf8
+expect_exit 1
+expect_diags <<EOF
+ERROR duplicate_query_name graphs.knowledge.queries.shared: query 'shared' is declared in both 'queries/a.gq' and 'queries/b${FFFD}.gq'
+EOF
+expect_resource query.knowledge.only_b query "$(sha256_file "non-utf8/queries/$(printf 'b\377').gq")" "non-utf8/queries/b${FFFD}.gq"
+
 finish

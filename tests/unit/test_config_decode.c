@@ -336,6 +336,19 @@ static void test_version_integer_forms(void **state)
 	decode_ok("version: +1\n", &c);
 	assert_int_equal(c.version, 1);
 	cfs_config_free(&c);
+	/* serde_yaml 0.9 integer spellings */
+	decode_ok("version: 0b1\n", &c);
+	assert_int_equal(c.version, 1);
+	cfs_config_free(&c);
+	decode_ok("version: +0x1F\n", &c);
+	assert_int_equal(c.version, 31);
+	cfs_config_free(&c);
+	decode_ok("version: 0o17\n", &c);
+	assert_int_equal(c.version, 15);
+	cfs_config_free(&c);
+	decode_ok("version: -0\n", &c);         /* the integer 0, not a negative */
+	assert_int_equal(c.version, 0);
+	cfs_config_free(&c);
 }
 
 /* ---- queries forms ----------------------------------------------------- */
@@ -351,6 +364,33 @@ static void test_queries_form_a_path(void **state)
 	assert_int_equal(c.graphs[0].nqlist, 0);
 	assert_int_equal(c.graphs[0].nqmap, 0);
 	cfs_config_free(&c);
+}
+
+/* Only a scalar the reference reads as a number or boolean fails the
+ * untagged `queries`; text that merely contains ".inf", a leading-zero
+ * decimal (a string in YAML 1.2) or an infinite float is a path. */
+static void test_queries_path_that_looks_numeric(void **state)
+{
+	static const char *const paths[] = { "old.info", "q/my.Inf", "a.INFO/", "007", "-01", "1e400",
+					     "0x", "0b12", "+-1", ".info", "nan", "inf", NULL };
+	static const char *const typed[] = { ".inf", "-.Inf", "+.INF", ".nan", "1.5", "-2e3", "5", "0",
+					     "0x1f", "-0o7", "0b1", "true", NULL };
+	struct cfs_config c;
+
+	(void)state;
+	for (int i = 0; paths[i]; i++) {
+		char *y = cfs_xasprintf("version: 1\ngraphs:\n  g:\n    schema: s.pg\n    queries: %s\n", paths[i]);
+		decode_ok(y, &c);
+		assert_int_equal(c.graphs[0].qform, CFS_QUERIES_PATH);
+		assert_string_equal(c.graphs[0].qpath, paths[i]);
+		cfs_config_free(&c);
+		free(y);
+	}
+	for (int i = 0; typed[i]; i++) {
+		char *y = cfs_xasprintf("version: 1\ngraphs:\n  g:\n    schema: s.pg\n    queries: %s\n", typed[i]);
+		expect_err(y, "graphs.g.queries: data did not match any variant of untagged enum QueriesDecl", NULL);
+		free(y);
+	}
 }
 
 static void test_queries_form_b_list(void **state)
@@ -475,6 +515,9 @@ static void test_version_wrong_types(void **state)
 	expect_err("version: 4294967296\n", "version: invalid value", NULL);
 	expect_err("version: true\n", "version: invalid type", NULL);
 	expect_err("version: [1]\n", "version: invalid type", NULL);
+	/* YAML 1.2: a leading-zero decimal is a string, not 1 */
+	expect_err("version: 01\n", "version: invalid type: string \"01\", expected u32", NULL);
+	expect_err("version: +-1\n", "version: invalid type: string", NULL);
 	expect_err("version: {a: 1}\n", "version: invalid type", NULL);
 }
 
@@ -549,6 +592,9 @@ static void test_two_documents(void **state)
 	(void)state;
 	expect_err("version: 1\n---\nversion: 1\n", "more than one document", NULL);
 	expect_err("---\nversion: 1\n...\n---\nmetadata: {}\n", "more than one document", NULL);
+	/* the whole stream is read: a broken later document is a YAML error */
+	expect_err("version: 1\n---\nfoo: [unclosed\n", "at line 4 column 1", NULL);
+	expect_err("version: 1\n...\n: : bad [\n", "at line", NULL);
 }
 
 static void test_duplicate_keys_in_decoder(void **state)
@@ -596,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_any_scalar_text_for_string_fields),
 		cmocka_unit_test(test_version_integer_forms),
 		cmocka_unit_test(test_queries_form_a_path),
+		cmocka_unit_test(test_queries_path_that_looks_numeric),
 		cmocka_unit_test(test_queries_form_b_list),
 		cmocka_unit_test(test_queries_form_c_map),
 		cmocka_unit_test(test_queries_form_c_errors),

@@ -297,6 +297,24 @@ static void test_config_path_escape(void **state)
 	tmpdir_remove(outside);
 }
 
+/* A schema name the kernel refuses (ENAMETOOLONG) is an unreadable file,
+ * reported with the OS reason, not a path that escapes the folder. */
+static void test_schema_name_too_long(void **state)
+{
+	struct ctx *c = *state;
+	struct cfs_desired des;
+	struct cfs_diags d = CFS_DIAGS_INIT;
+	char name[301];
+
+	memset(name, 'a', 300);
+	name[300] = '\0';
+	load(c, S(c, "version: 1\ngraphs:\n  g:\n    schema: %s\n", name), &des, &d);
+	expect_count(&d, 1);
+	expect_at(&d, 0, CFS_ERROR, "schema_file_missing", "graphs.g.schema",
+		  S(c, "could not read schema file '%s/%s': %s", c->dir, name, strerror(ENAMETOOLONG)));
+	cleanup(&des, &d);
+}
+
 /* ---- header ------------------------------------------------------------ */
 
 static void test_header_checks(void **state)
@@ -636,6 +654,7 @@ int main(void)
 		T(test_query_file_missing_and_parse_error),
 		T(test_schema_missing_skips_typecheck),
 		T(test_config_path_escape),
+		T(test_schema_name_too_long),
 		T(test_header_checks),
 		T(test_header_storage_blank),
 		T(test_header_storage_s3_without_bucket),

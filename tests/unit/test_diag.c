@@ -186,6 +186,29 @@ static void test_json_field_order_and_severity_names(void **state)
 	free(s);
 }
 
+/*
+ * A path on disk may hold bytes that are not UTF-8.  The diagnostic keeps
+ * them as U+FFFD, so the JSON rendering still has all four members (jansson
+ * refuses such a string) and says the same as the text rendering.
+ */
+static void test_non_utf8_path_and_message_become_fffd(void **state)
+{
+	(void)state;
+	struct cfs_diags d = CFS_DIAGS_INIT;
+
+	cfs_diag_error(&d, "E", "dir\xff", "file 'q/\xfe.gq' is bad");
+	assert_string_equal(d.v[0].path, "dir\xef\xbf\xbd");
+	assert_string_equal(d.v[0].message, "file 'q/\xef\xbf\xbd.gq' is bad");
+	char *s = render_json(&d);
+	assert_string_equal(s, "[{\"code\":\"E\",\"severity\":\"error\",\"path\":\"dir\xef\xbf\xbd\","
+			    "\"message\":\"file 'q/\xef\xbf\xbd.gq' is bad\"}]");
+	free(s);
+	s = render_text(&d);
+	assert_string_equal(s, "ERROR E dir\xef\xbf\xbd: file 'q/\xef\xbf\xbd.gq' is bad\n");
+	free(s);
+	cfs_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_free_resets_the_list),
 		cmocka_unit_test(test_render_text_exact_lines),
 		cmocka_unit_test(test_json_field_order_and_severity_names),
+		cmocka_unit_test(test_non_utf8_path_and_message_become_fffd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

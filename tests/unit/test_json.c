@@ -165,6 +165,15 @@ static void test_pretty_nested_keeps_order(void **state)
 		      "}\n");
 }
 
+/* Report text taken from the filesystem: never NULL, never dropped. */
+static void test_text_replaces_non_utf8(void **state)
+{
+	(void)state;
+	assert_compact(cfs_json_text("cfg/p\xc3\xa9.pg"), 0, "\"cfg/p\xc3\xa9.pg\"");
+	assert_compact(cfs_json_text("cfg\xff/x"), 0, "\"cfg\xef\xbf\xbd/x\"");
+	assert_compact(cfs_json_text(""), 0, "\"\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_compact_scalars),
 		cmocka_unit_test(test_pretty_two_space_indent_and_newline),
 		cmocka_unit_test(test_pretty_nested_keeps_order),
+		cmocka_unit_test(test_text_replaces_non_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

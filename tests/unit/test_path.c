@@ -241,6 +241,25 @@ static void test_check_unresolvable_symlinks_fail_closed(void **state)
 	assert_int_equal(cfs_path_check(d->base, "loop"), CFS_PATH_SYMLINK);
 }
 
+/*
+ * A name the kernel cannot even look up (too long here; an unsearchable
+ * directory for a non-root user) is not an escape: nothing can be read
+ * through it, and the read reports the real reason.
+ */
+static void test_check_unlookupable_name_is_left_to_the_read(void **state)
+{
+	struct dirs *d = *state;
+	char *name = cfs_xcalloc(1, 301);
+
+	memset(name, 'a', 300);
+	put_dir(d->base, "sub");
+	assert_int_equal(cfs_path_check(d->base, name), CFS_PATH_INSIDE);
+	char *deeper = cfs_xasprintf("sub/%s/x.pg", name);
+	assert_int_equal(cfs_path_check(d->base, deeper), CFS_PATH_INSIDE);
+	free(deeper);
+	free(name);
+}
+
 /* The base itself may be reached through a symlink or not exist yet. */
 static void test_check_base_variants(void **state)
 {
@@ -286,6 +305,7 @@ int main(void)
 		T(test_check_sibling_with_common_prefix_is_outside),
 		T(test_check_symlink_staying_inside),
 		T(test_check_unresolvable_symlinks_fail_closed),
+		T(test_check_unlookupable_name_is_left_to_the_read),
 		T(test_check_base_variants),
 		T(test_verdict_strings),
 	};

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/utf8.h"
@@ -86,6 +87,31 @@ static void test_length_bounds_the_check(void **state)
 	assert_true(cfs_utf8_valid("\xe2\x82\xac\x80", 3));
 }
 
+static void expect_lossy(const char *in, size_t len, const char *want)
+{
+	char *out = cfs_utf8_lossy(in, len);
+
+	assert_string_equal(out, want);
+	assert_true(cfs_utf8_valid(out, strlen(out)));
+	free(out);
+}
+
+#define FFFD "\xef\xbf\xbd"
+
+/* One U+FFFD per maximal ill-formed subpart, as Rust's from_utf8_lossy. */
+static void test_lossy_replaces_each_maximal_subpart(void **state)
+{
+	(void)state;
+	expect_lossy("", 0, "");
+	expect_lossy("caf\xc3\xa9", 5, "caf\xc3\xa9");       /* valid: unchanged */
+	expect_lossy("q/x\xff.gq", 8, "q/x" FFFD ".gq");
+	expect_lossy("\xe2\x82(", 3, FFFD "(");                /* truncated 3-byte: one */
+	expect_lossy("\xe0\x80", 2, FFFD FFFD);                /* overlong: E0 alone, then 80 */
+	expect_lossy("\xed\xa0\x80", 3, FFFD FFFD FFFD);       /* surrogate */
+	expect_lossy("\xf0\x9f\x98", 3, FFFD);                 /* cut at the end */
+	expect_lossy("a\xc3", 2, "a" FFFD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_surrogates_and_beyond_max_rejected),
 		cmocka_unit_test(test_broken_sequences_rejected),
 		cmocka_unit_test(test_length_bounds_the_check),
+		cmocka_unit_test(test_lossy_replaces_each_maximal_subpart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
