@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct entry {
 
 static const struct entry commands[] = {
 	{ &cli_validate_cmd, cmd_validate },
+	{ &cli_schema_cmd, cmd_schema },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -31,6 +33,16 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "    %-10s %s\n", commands[i].cmd->name, commands[i].cmd->summary);
 	fputs("\nRun 'clusterfs <command> --help' for a command's options; see clusterfs(1).\n", out);
+}
+
+/* A report that could not be written is a failure (`clusterfs ... > /dev/full`). */
+static int finish(int code)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "clusterfs: could not write output: %s\n", strerror(errno));
+		return code ? code : CLI_FAIL;
+	}
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -49,7 +61,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].cmd->name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return finish(commands[i].fn(argc - 1, argv + 1));
 	if (argv[1][0] == '-')
 		fprintf(stderr, "clusterfs: unknown option '%s'\n", argv[1]);
 	else

@@ -23,18 +23,6 @@ static int usage_error(const struct cli_cmd *cmd, int *exit_code, const char *wh
 	return -1;
 }
 
-/* --as is a global option of the command surface: every command knows it,
- * and all but apply/approve refuse it before anything runs. */
-static int take_as(const struct cli_cmd *cmd, struct cli_args *a, const char *val, int *exit_code)
-{
-	if (!cmd->accepts_as) {
-		fprintf(stderr, "clusterfs %s: --as is accepted only by apply and approve\n", cmd->name);
-		*exit_code = CLI_FAIL;
-		return -1;
-	}
-	a->as = val;
-	return 0;
-}
 
 static int take_option(const struct cli_cmd *cmd, int argc, char **argv, int *i,
 		       struct cli_args *a, int *exit_code)
@@ -63,8 +51,10 @@ static int take_option(const struct cli_cmd *cmd, int argc, char **argv, int *i,
 			return usage_error(cmd, exit_code, "option requires a value:", argv[*i]);
 		val = argv[++*i];
 	}
-	if (is_as)
-		return take_as(cmd, a, val, exit_code);
+	if (is_as) {
+		a->as = val;
+		return 0;
+	}
 	*(const char **)o->value = val;
 	return 0;
 }
@@ -92,13 +82,21 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
 			return usage_error(cmd, exit_code, "unexpected argument", argv[i]);
 		}
 	}
+	/* usage errors first, then --help, then the refusal (as the reference) */
+	if (a->npos < cmd->npos_min && !a->help)
+		return usage_error(cmd, exit_code, "missing argument", cmd->pos_names[a->npos]);
 	if (a->help) {
 		cli_usage(cmd, stdout);
 		*exit_code = CLI_OK;
 		return -1;
 	}
-	if (a->npos < cmd->npos_min)
-		return usage_error(cmd, exit_code, "missing argument", cmd->pos_names[a->npos]);
+	/* --as belongs to the whole command surface, but only apply and
+	 * approve take it; elsewhere it is refused before anything runs */
+	if (a->as && !cmd->accepts_as) {
+		fprintf(stderr, "clusterfs %s: --as is accepted only by apply and approve\n", cmd->name);
+		*exit_code = CLI_FAIL;
+		return -1;
+	}
 	return 0;
 }
 

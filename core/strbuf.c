@@ -3,6 +3,7 @@
  */
 #include "core/strbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,8 @@ char *cfs_xasprintf(const char *fmt, ...)
 
 void cfs_sb_grow(struct cfs_sb *sb, size_t extra)
 {
+	if (extra > SIZE_MAX / 2 - sb->len)
+		oom();          /* the doubling below would wrap */
 	size_t need = sb->len + extra + 1;
 
 	if (need <= sb->cap)
@@ -72,6 +75,7 @@ void cfs_sb_grow(struct cfs_sb *sb, size_t extra)
 		cap *= 2;
 	sb->buf = cfs_xrealloc(sb->buf, cap);
 	sb->cap = cap;
+	sb->buf[sb->len] = '\0';   /* keep the NUL invariant even before any add */
 }
 
 void cfs_sb_add(struct cfs_sb *sb, const void *data, size_t len)

@@ -92,6 +92,26 @@ expect_exit 1
 expect_stdout_empty
 expect_stderr_lines 1
 
+case_begin "a usage error wins over the --as refusal"
+run_cfs validate --as alice --bogus
+expect_exit 2
+expect_stdout_empty
+
+case_begin "--help wins over the --as refusal"
+run_cfs validate --as alice --help
+expect_exit 0
+expect_stdout_contains "usage: clusterfs validate"
+
+case_begin "a report that cannot be written fails"
+if [ -w /dev/full ]; then
+	"$CLUSTERFS" validate --config good >/dev/full 2>"$T/full.err"
+	rc=$?
+	[ "$rc" -eq 1 ]
+	check $? "exit 1 when stdout is full (got $rc)"
+	grep -q "could not write output" "$T/full.err"
+	check $? "stderr names the write error"
+fi
+
 case_begin "--config=DIR"
 validate --config=good
 expect_exit 0
