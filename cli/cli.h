@@ -56,5 +56,7 @@ void cli_print_diags(const struct cfs_diags *d);
 
 int cmd_validate(int argc, char **argv);
 extern const struct cli_cmd cli_validate_cmd;
+int cmd_schema(int argc, char **argv);
+extern const struct cli_cmd cli_schema_cmd;
 
 #endif

@@ -245,6 +245,7 @@ void cfs_desired_free(struct cfs_desired *des)
 	free(des->deps);
 	for (size_t i = 0; des->graphs && i < des->cfg.ngraphs; i++) {
 		free(des->graphs[i].schema_digest);
+		cfs_schema_free(&des->graphs[i].schema);
 		free(des->graphs[i].provider_addr);
 		for (size_t j = 0; j < des->graphs[i].nbases; j++)
 			cfs_blob_base_free(&des->graphs[i].bases[j]);

@@ -13,6 +13,7 @@
 #include "core/diag.h"
 #include "engine/blobbase.h"
 #include "engine/config.h"
+#include "engine/schema/model.h"
 
 struct cfs_resource {
 	char *address;
@@ -28,6 +29,8 @@ struct cfs_dependency {
 struct cfs_desired_graph {
 	const char *id;                 /* points into cfg */
 	char *schema_digest;            /* NULL if the schema was unreadable */
+	struct cfs_schema schema;       /* the catalog, valid iff schema_ok */
+	bool schema_ok;
 	char *provider_addr;            /* bound provider, NULL if none/invalid */
 	struct cfs_blob_base *bases;    /* normalized allow list; n == 0 = deny */
 	size_t nbases;

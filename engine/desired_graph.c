@@ -143,6 +143,21 @@ static void load_provider_ref(struct gctx *c, const char *graph_addr)
 
 /* ---- schema ------------------------------------------------------------ */
 
+/* Parse and validate the schema; its catalog types the graph's queries. */
+static void load_catalog(struct gctx *c, const char *src, size_t len, const char *path)
+{
+	char *err;
+	enum cfs_schema_status st = cfs_schema_load(src, len, &c->dg->schema, &err);
+
+	if (st == CFS_SCHEMA_OK) {
+		c->dg->schema_ok = c->schema_ok = true;
+		return;
+	}
+	cfs_diag_error(c->l->d, st == CFS_SCHEMA_CATALOG ? "schema_catalog_error" : "schema_parse_error",
+		       path, "%s", err);
+	free(err);
+}
+
 static void load_schema(struct gctx *c)
 {
 	const struct cfs_graph_cfg *g = c->g;
@@ -162,8 +177,8 @@ static void load_schema(struct gctx *c)
 		char hex[CFS_SHA256_HEX_LEN + 1];
 		cfs_sha256_hex(src, len, hex);
 		c->dg->schema_digest = cfs_xstrdup(hex);
-		c->schema_ok = true;
 		ld_add_resource(c->l, cfs_xasprintf("schema.%s", g->id), "schema", hex, resolved);
+		load_catalog(c, src, len, path);
 		free(src);
 	}
 	free(path);
