@@ -141,7 +141,7 @@ static int cmd_check(int argc, char **argv)
 	if (opt_json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "ok", json_boolean(ok));
-		json_object_set_new(o, "file", json_string(a.pos[0]));
+		json_object_set_new(o, "file", cfs_json_text(a.pos[0]));
 		json_object_set_new(o, "digest", *digest ? json_string(digest) : json_null());
 		json_object_set_new(o, "types", ok ? cfs_schema_summary(&s) : json_array());
 		json_object_set_new(o, "diagnostics", cfs_diags_to_json(&d));
@@ -193,8 +193,8 @@ static int cmd_diff(int argc, char **argv)
 	if (opt_json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "ok", json_boolean(ok));
-		json_object_set_new(o, "old", json_string(a.pos[0]));
-		json_object_set_new(o, "new", json_string(a.pos[1]));
+		json_object_set_new(o, "old", cfs_json_text(a.pos[0]));
+		json_object_set_new(o, "new", cfs_json_text(a.pos[1]));
 		json_object_set_new(o, "supported", planned ? json_boolean(m.supported) : json_null());
 		json_object_set_new(o, "steps", planned ? json_incref(m.steps) : json_array());
 		json_object_set_new(o, "diagnostics", cfs_diags_to_json(&d));
