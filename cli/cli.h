@@ -57,6 +57,17 @@ void cli_print_diags(const struct cfs_diags *d);
 int cmd_validate(int argc, char **argv);
 extern const struct cli_cmd cli_validate_cmd;
 int cmd_schema(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+extern const struct cli_cmd cli_query_cmd;
+
+struct cfs_schema;
+/*
+ * Read and load a .pg file for a plumbing command: problems become
+ * diagnostics (schema_file_missing, schema_parse_error with FILE:L:C,
+ * schema_catalog_error).  True when *s holds a schema (caller frees with
+ * cfs_schema_free); digest receives the file's sha256 when readable.
+ */
+bool cli_load_schema(const char *file, struct cfs_schema *s, char digest[65], struct cfs_diags *d);
 extern const struct cli_cmd cli_schema_cmd;
 
 #endif

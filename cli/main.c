@@ -20,6 +20,7 @@ struct entry {
 static const struct entry commands[] = {
 	{ &cli_validate_cmd, cmd_validate },
 	{ &cli_schema_cmd, cmd_schema },
+	{ &cli_query_cmd, cmd_query },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -50,8 +50,8 @@ static const struct cli_cmd cli_schema_diff_cmd = {
  * path is FILE, or FILE:LINE:COL for syntax errors.  Returns true when *s
  * holds a valid schema (caller frees).
  */
-static bool load_file(const char *file, struct cfs_schema *s, char digest[CFS_SHA256_HEX_LEN + 1],
-		      struct cfs_diags *d)
+bool cli_load_schema(const char *file, struct cfs_schema *s, char digest[CFS_SHA256_HEX_LEN + 1],
+		     struct cfs_diags *d)
 {
 	char *src, *err;
 	size_t len;
@@ -137,7 +137,7 @@ static int cmd_check(int argc, char **argv)
 
 	if (cli_parse(&cli_schema_check_cmd, argc, argv, &a, &code))
 		return code;
-	bool ok = load_file(a.pos[0], &s, digest, &d);
+	bool ok = cli_load_schema(a.pos[0], &s, digest, &d);
 	if (opt_json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "ok", json_boolean(ok));
@@ -179,8 +179,8 @@ static int cmd_diff(int argc, char **argv)
 
 	if (cli_parse(&cli_schema_diff_cmd, argc, argv, &a, &code))
 		return code;
-	bool old_ok = load_file(a.pos[0], &old, od, &d);
-	bool new_ok = load_file(a.pos[1], &new, nd, &d);
+	bool old_ok = cli_load_schema(a.pos[0], &old, od, &d);
+	bool new_ok = cli_load_schema(a.pos[1], &new, nd, &d);
 	bool planned = old_ok && new_ok && !cfs_schema_plan(&old, &new, &m, &err);
 	if (old_ok && new_ok && !planned) {
 		bool identity = !strncmp(err, "schema identity", 15);

@@ -4,7 +4,8 @@
  */
 #include "engine/desired_int.h"
 #include "engine/digest.h"
-#include "engine/query/scan.h"
+#include "engine/query/ast.h"
+#include "engine/query/check.h"
 #include "core/path.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
@@ -222,7 +223,7 @@ static void discover_file(struct gctx *c, const char *declared, const char *reso
 	char *src, *err;
 	size_t len;
 	const char *why;
-	struct cfs_query_file qf;
+	struct cfs_query_list qf;
 
 	if (!ld_path_ok(c->l, declared, qpath)) {
 		free(qpath);
@@ -233,23 +234,23 @@ static void discover_file(struct gctx *c, const char *declared, const char *reso
 		free(qpath);
 		return;
 	}
-	if (cfs_query_scan(src, len, &qf, &err)) {
+	if (cfs_query_parse(src, len, &qf, &err)) {
 		cfs_diag_error(c->l->d, "query_parse_error", qpath, "'%s' does not parse: %s", resolved, err);
 		free(err);
 	} else {
 		for (size_t i = 0; i < qf.n; i++) {
-			struct qreg *prev = qregs_find(r, qf.decls[i].name);
+			struct qreg *prev = qregs_find(r, qf.v[i].name);
 			if (!prev) {
-				qregs_add(r, qf.decls[i].name, declared, src, len);
+				qregs_add(r, qf.v[i].name, declared, src, len);
 				continue;
 			}
-			char *dpath = cfs_xasprintf("graphs.%s.queries.%s", gid, qf.decls[i].name);
+			char *dpath = cfs_xasprintf("graphs.%s.queries.%s", gid, qf.v[i].name);
 			cfs_diag_error(c->l->d, "duplicate_query_name", dpath,
 				       "query '%s' is declared in both '%s' and '%s'",
-				       qf.decls[i].name, prev->declared, declared);
+				       qf.v[i].name, prev->declared, declared);
 			free(dpath);
 		}
-		cfs_query_file_free(&qf);
+		cfs_query_list_free(&qf);
 	}
 	free(src);
 	free(qpath);
@@ -324,23 +325,40 @@ static char *read_explicit(struct gctx *c, const struct qreg *q, const char *res
 	return src;
 }
 
+/* Type-check the registered (first) declaration against the graph's catalog. */
+static void typecheck(struct gctx *c, const struct cfs_query *decl, const char *path)
+{
+	struct cfs_typed_query tq;
+	char *err;
+
+	if (cfs_query_check(&c->dg->schema, decl, &tq, &err)) {
+		cfs_diag_error(c->l->d, "query_typecheck_error", path, "%s", err);
+		free(err);
+		return;
+	}
+	cfs_typed_query_free(&tq);
+}
+
 static void check_query_source(struct gctx *c, const struct qreg *q, const char *src, size_t len)
 {
 	char *path = cfs_xasprintf("graphs.%s.queries.%s", c->g->id, q->name);
-	struct cfs_query_file qf;
+	struct cfs_query_list qf;
+	const struct cfs_query *decl;
 	char *err;
 
-	if (cfs_query_scan(src, len, &qf, &err)) {
+	if (cfs_query_parse(src, len, &qf, &err)) {
 		cfs_diag_error(c->l->d, "query_parse_error", path, "%s", err);
 		free(err);
 	} else {
-		if (!cfs_query_file_find(&qf, q->name))
+		if (!(decl = cfs_query_find(&qf, q->name)))
 			cfs_diag_error(c->l->d, "query_key_mismatch", path,
 				       "no `query %s` declaration found in the referenced .gq file", q->name);
 		else if (!c->schema_ok)
 			cfs_diag_warn(c->l->d, "query_typecheck_skipped", path,
 				      "query parsed, but type-check was skipped because the graph schema is invalid");
-		cfs_query_file_free(&qf);
+		else
+			typecheck(c, decl, path);
+		cfs_query_list_free(&qf);
 	}
 	free(path);
 }

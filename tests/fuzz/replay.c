@@ -1,7 +1,7 @@
 /*
  * replay: main() for the fuzz entry points when libFuzzer is not linked:
- * feeds each file named on the command line (directories are walked one
- * level) to LLVMFuzzerTestOneInput.  Lets ctest keep the harness compiling
+ * feeds each file named on the command line (directories are walked
+ * recursively) to LLVMFuzzerTestOneInput.  Lets ctest keep the harness compiling
  * and the corpus crash-free under the sanitizer build.
  */
 #include <dirent.h>
@@ -30,6 +30,8 @@ static int run_file(const char *path)
 	return 0;
 }
 
+static int run_path(const char *path, size_t *n);
+
 static int run_dir(const char *dir, size_t *n)
 {
 	DIR *dp = opendir(dir);
@@ -44,15 +46,21 @@ static int run_dir(const char *dir, size_t *n)
 		if (de->d_name[0] == '.')
 			continue;
 		char *p = cfs_xasprintf("%s/%s", dir, de->d_name);
-		struct stat st;
-		if (!stat(p, &st) && S_ISREG(st.st_mode)) {
-			rc |= run_file(p);
-			(*n)++;
-		}
+		rc |= run_path(p, n);
 		free(p);
 	}
 	closedir(dp);
 	return rc;
+}
+
+static int run_path(const char *path, size_t *n)
+{
+	struct stat st;
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return run_dir(path, n);
+	(*n)++;
+	return run_file(path);
 }
 
 int main(int argc, char **argv)
@@ -60,15 +68,8 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int rc = 0;
 
-	for (int i = 1; i < argc; i++) {
-		struct stat st;
-		if (!stat(argv[i], &st) && S_ISDIR(st.st_mode)) {
-			rc |= run_dir(argv[i], &n);
-		} else {
-			rc |= run_file(argv[i]);
-			n++;
-		}
-	}
+	for (int i = 1; i < argc; i++)
+		rc |= run_path(argv[i], &n);
 	printf("replayed %zu input(s)\n", n);
 	return rc || !n;
 }
