@@ -4,6 +4,8 @@
 #include "core/utf8.h"
 #include "core/strbuf.h"
 
+#include <string.h>
+
 /*
  * Length of the well-formed sequence starting at s[0] (len > 0), or 0 if it
  * is ill-formed; then *bad is the length of its maximal subpart (the longest
@@ -76,4 +78,36 @@ char *cfs_utf8_lossy(const char *str, size_t len)
 		}
 	}
 	return cfs_sb_detach(&sb);
+}
+
+/* Code point of the well-formed sequence at s (n bytes long). */
+static unsigned long decode(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0x7F, 0x1F, 0x0F, 0x07 };
+	unsigned long cp = s[0] & lead_mask[n - 1];
+
+	for (size_t k = 1; k < n; k++)
+		cp = (cp << 6) | (s[k] & 0x3F);
+	return cp;
+}
+
+static bool white_space(unsigned long cp)
+{
+	return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x3000;
+}
+
+bool cfs_utf8_blank(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), bad;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = sequence(s + i, len - i, &bad);
+		if (!n || !white_space(decode(s + i, n)))
+			return false;
+		i += n;
+	}
+	return true;
 }

@@ -23,4 +23,12 @@ bool cfs_utf8_valid(const char *s, size_t len);
  */
 char *cfs_utf8_lossy(const char *s, size_t len);
 
+/*
+ * true if s is empty after trimming whitespace the way Rust's str::trim
+ * does (Unicode White_Space: ASCII \t\n\v\f\r and space, U+0085, U+00A0,
+ * U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).  The
+ * reference's "blank" checks are `trim().is_empty()`.  s is UTF-8.
+ */
+bool cfs_utf8_blank(const char *s);
+
 #endif

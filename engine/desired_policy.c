@@ -4,6 +4,7 @@
  */
 #include "engine/desired_int.h"
 #include "engine/digest.h"
+#include "engine/policy/policy.h"
 #include "core/path.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
@@ -147,11 +148,18 @@ static void check_owners(struct load *l, const struct cfs_desired_policy *dp, st
 	free(path);
 }
 
-static void load_policy_file(struct load *l, const struct cfs_policy_cfg *p)
+/*
+ * Step 8's file checks: read, digest, then load the bundle as the kind its
+ * bindings give it (policy.md §5).  A bundle binding both kinds or nothing
+ * already has a binding error; it is still parsed and checked, but not
+ * aligned to a kind it cannot have.
+ */
+static void load_policy_file(struct load *l, const struct cfs_policy_cfg *p, bool binds_cluster,
+			     bool binds_graph)
 {
 	char *fpath = cfs_xasprintf("policies.%s.file", p->name);
 	char *resolved = cfs_path_join(l->des->config_dir, p->file);
-	char *src;
+	char *src, *err;
 	size_t len;
 	const char *why;
 
@@ -162,7 +170,19 @@ static void load_policy_file(struct load *l, const struct cfs_policy_cfg *p)
 		free(resolved);
 	} else {
 		char hex[CFS_SHA256_HEX_LEN + 1];
+		enum cfs_policy_kind kind = CFS_POLICY_UNBOUND;
+		struct cfs_policy bundle;
+		if (binds_cluster && !binds_graph)
+			kind = CFS_POLICY_SERVER;
+		else if (binds_graph && !binds_cluster)
+			kind = CFS_POLICY_GRAPH;
 		cfs_sha256_hex(src, len, hex);
+		if (cfs_policy_load(src, len, kind, &bundle, &err)) {
+			cfs_diag_error(l->d, "policy_invalid", fpath, "policy file '%s' is invalid: %s", resolved, err);
+			free(err);
+		} else {
+			cfs_policy_free(&bundle);
+		}
 		ld_add_resource(l, cfs_xasprintf("policy.%s", p->name), "policy", hex, resolved);
 		free(src);
 	}
@@ -193,7 +213,7 @@ void ld_load_policies(struct load *l)
 				       "one policy bundle cannot bind both `cluster` and graph scopes; split server and graph rules into separate bundles");
 		free(apath);
 		check_owners(l, dp, &o);
-		load_policy_file(l, p);
+		load_policy_file(l, p, binds_cluster, binds_graph);
 		free(path);
 	}
 	free(o.binding);

@@ -10,6 +10,11 @@
 
 static const char TWO_GRAPHS[] = "version: 1\ngraphs:\n  g1:\n    schema: s.pg\n  g2:\n    schema: s.pg\n";
 
+#define SERVER_POLICY "version: 1\ngroups: {ops: [act-ops]}\n" \
+		      "rules:\n  - {id: ops-list, allow: {actors: {group: ops}, actions: [graph_list]}}\n"
+#define GRAPH_POLICY "version: 1\ngroups: {ops: [act-ops]}\n" \
+		     "rules:\n  - {id: ops-read, allow: {actors: {group: ops}, actions: [read]}}\n"
+
 static void test_policy_binding_normalization(void **state)
 {
 	struct ctx *c = *state;
@@ -18,7 +23,7 @@ static void test_policy_binding_normalization(void **state)
 
 	put(c->dir, "s.pg", PG);
 	put(c->dir, "p.yaml", POLICY);
-	put(c->dir, "s.yaml", "version: 1\nrules: [x]\n");
+	put(c->dir, "s.yaml", SERVER_POLICY);
 	load(c, S(c, "%spolicies:\n  srv:\n    file: s.yaml\n    applies_to: [cluster, cluster]\n"
 		     "  p:\n    file: p.yaml\n    applies_to: [g2, graph.g1, g1, g2]\n", TWO_GRAPHS), &des, &d);
 	expect_count(&d, 0);
@@ -112,6 +117,50 @@ static void test_policy_file_missing_and_bad_name(void **state)
 		  "policy name `1p` must start with a letter or `_` and contain only ASCII letters, digits, `_`, or `-`");
 	expect_at(&d, 1, CFS_ERROR, "policy_file_missing", "policies.q.file",
 		  S(c, "could not read policy file '%s/nope.yaml': %s", c->dir, strerror(ENOENT)));
+	cleanup(&des, &d);
+}
+
+/*
+ * policy_invalid (policy.md §5): the bundle is loaded as a server bundle when
+ * it binds `cluster` only, as a graph bundle when it binds graphs only, and
+ * without kind alignment otherwise; its digest is recorded either way.
+ */
+static void test_policy_invalid(void **state)
+{
+	struct ctx *c = *state;
+	struct cfs_desired des;
+	struct cfs_diags d = CFS_DIAGS_INIT;
+
+	put(c->dir, "s.pg", PG);
+	put(c->dir, "server.yaml", SERVER_POLICY);
+	put(c->dir, "graph.yaml", GRAPH_POLICY);
+	put(c->dir, "broken.yaml", "version: 1\nrules:\n  - id: r\n    deny: {}\n");
+	load(c, S(c, "%spolicies:\n"
+		     "  a_srv_as_graph:\n    file: server.yaml\n    applies_to: [g1]\n"
+		     "  b_graph_as_srv:\n    file: graph.yaml\n    applies_to: [cluster]\n"
+		     "  c_ok_graph:\n    file: graph.yaml\n    applies_to: [g2, gone]\n"
+		     "  d_mixed:\n    file: server.yaml\n    applies_to: [graph.g2, cluster]\n"
+		     "  e_broken:\n    file: broken.yaml\n    applies_to: []\n", TWO_GRAPHS), &des, &d);
+	expect_count(&d, 8);
+	expect_at(&d, 0, CFS_ERROR, "policy_invalid", "policies.a_srv_as_graph.file",
+		  S(c, "policy file '%s/server.yaml' is invalid: policy rule 'ops-list' uses server-scoped action "
+		       "'graph_list' in a Graph policy file; move it to a server policy file", c->dir));
+	expect_at(&d, 1, CFS_ERROR, "policy_invalid", "policies.b_graph_as_srv.file",
+		  S(c, "policy file '%s/graph.yaml' is invalid: policy rule 'ops-read' uses per-graph action "
+		       "'read' in a Server policy file; move it to a per-graph policy file", c->dir));
+	/* a dangling binding still makes it a graph bundle: no policy_invalid */
+	expect_at(&d, 2, CFS_ERROR, "dangling_graph_reference", "policies.c_ok_graph.applies_to[1]", NULL);
+	/* both kinds: the binding errors speak, the file is only parsed */
+	expect_at(&d, 3, CFS_ERROR, "policy_mixed_binding_kinds", "policies.d_mixed.applies_to", NULL);
+	expect_at(&d, 4, CFS_ERROR, "duplicate_policy_binding", "policies.d_mixed.applies_to", NULL);
+	expect_at(&d, 5, CFS_ERROR, "duplicate_policy_binding", "policies.d_mixed.applies_to", NULL);
+	expect_at(&d, 6, CFS_ERROR, "policy_missing_applies_to", "policies.e_broken.applies_to", NULL);
+	expect_at(&d, 7, CFS_ERROR, "policy_invalid", "policies.e_broken.file",
+		  S(c, "policy file '%s/broken.yaml' is invalid: rules[0]: unknown field `deny`, expected `id` or "
+		       "`allow` at line 4 column 5", c->dir));
+	expect_resource(&des, "policy.a_srv_as_graph", "policy", sha(c, SERVER_POLICY), S(c, "%s/server.yaml", c->dir));
+	expect_resource(&des, "policy.e_broken", "policy", sha(c, "version: 1\nrules:\n  - id: r\n    deny: {}\n"),
+			S(c, "%s/broken.yaml", c->dir));
 	cleanup(&des, &d);
 }
 
@@ -292,6 +341,7 @@ int main(void)
 		T(test_policy_mixed_and_missing),
 		T(test_duplicate_policy_binding),
 		T(test_policy_file_missing_and_bad_name),
+		T(test_policy_invalid),
 		T(test_provider_checks),
 		T(test_provider_name_rule),
 		T(test_graph_provider_references),

@@ -112,6 +112,21 @@ static void test_lossy_replaces_each_maximal_subpart(void **state)
 	expect_lossy("a\xc3", 2, "a" FFFD);
 }
 
+/* Rust's trim().is_empty(): Unicode White_Space, nothing else. */
+static void test_blank_is_rust_trim(void **state)
+{
+	(void)state;
+	assert_true(cfs_utf8_blank(""));
+	assert_true(cfs_utf8_blank(" \t\n\v\f\r"));
+	assert_true(cfs_utf8_blank("\xc2\x85\xc2\xa0"));                     /* U+0085, U+00A0 */
+	assert_true(cfs_utf8_blank("\xe1\x9a\x80\xe2\x80\x80\xe2\x80\x8a")); /* U+1680, U+2000, U+200A */
+	assert_true(cfs_utf8_blank("\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\x9f\xe3\x80\x80"));
+	assert_false(cfs_utf8_blank(" x "));
+	assert_false(cfs_utf8_blank("\xe2\x80\x8b"));                        /* U+200B is not White_Space */
+	assert_false(cfs_utf8_blank("\x1c"));                                  /* nor the ASCII separators */
+	assert_false(cfs_utf8_blank(" \xff "));                                /* ill-formed is not blank */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_broken_sequences_rejected),
 		cmocka_unit_test(test_length_bounds_the_check),
 		cmocka_unit_test(test_lossy_replaces_each_maximal_subpart),
+		cmocka_unit_test(test_blank_is_rust_trim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
