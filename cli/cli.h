@@ -54,6 +54,13 @@ void cli_print_json(json_t *v);
 /* Human diagnostics block (cluster.md §16). */
 void cli_print_diags(const struct cfs_diags *d);
 
+/* Read a UTF-8 source for a plumbing command; on failure add
+ * <kind>_file_missing ("could not read <kind> file '<file>': <why>"). */
+bool cli_read_source(const char *file, const char *kind, char **src, size_t *len, struct cfs_diags *d);
+/* Diagnostic path for a rendered language error: FILE:L:C for syntax
+ * errors (" --> L:C"), else FILE.  Caller frees. */
+char *cli_error_path(const char *file, const char *err);
+
 int cmd_validate(int argc, char **argv);
 extern const struct cli_cmd cli_validate_cmd;
 int cmd_schema(int argc, char **argv);

@@ -5,16 +5,13 @@
  * each query's name, parameters and result columns (or statements).
  */
 #include "cli/cli.h"
-#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
-#include "core/utf8.h"
 #include "engine/query/ast.h"
 #include "engine/query/check.h"
 #include "engine/schema/model.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,25 +100,14 @@ static bool parse_file(const char *file, struct cfs_query_list *ql, struct cfs_d
 {
 	char *src, *err;
 	size_t len;
-	unsigned line, col;
 
-	if (cfs_read_file(file, &src, &len)) {
-		cfs_diag_error(d, "query_file_missing", file, "could not read query file '%s': %s",
-			       file, strerror(errno));
+	if (!cli_read_source(file, "query", &src, &len, d))
 		return false;
-	}
-	if (!cfs_utf8_valid(src, len)) {
-		cfs_diag_error(d, "query_file_missing", file, "could not read query file '%s': %s",
-			       file, CFS_UTF8_ERROR);
-		free(src);
-		return false;
-	}
 	int rc = cfs_query_parse(src, len, ql, &err);
 	free(src);
 	if (!rc)
 		return true;
-	char *path = sscanf(err, "parse error:  --> %u:%u", &line, &col) == 2
-		     ? cfs_xasprintf("%s:%u:%u", file, line, col) : cfs_xstrdup(file);
+	char *path = cli_error_path(file, err);
 	cfs_diag_error(d, "query_parse_error", path, "%s", err);
 	free(path);
 	free(err);

@@ -4,15 +4,12 @@
  *   clusterfs schema diff OLD.pg NEW.pg [--json] the migration preview
  */
 #include "cli/cli.h"
-#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
-#include "core/utf8.h"
 #include "engine/schema/migrate.h"
 #include "engine/schema/summary.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,26 +52,15 @@ bool cli_load_schema(const char *file, struct cfs_schema *s, char digest[CFS_SHA
 {
 	char *src, *err;
 	size_t len;
-	unsigned line, col;
 
-	if (cfs_read_file(file, &src, &len)) {
-		cfs_diag_error(d, "schema_file_missing", file, "could not read schema file '%s': %s",
-			       file, strerror(errno));
+	if (!cli_read_source(file, "schema", &src, &len, d))
 		return false;
-	}
-	if (!cfs_utf8_valid(src, len)) {
-		cfs_diag_error(d, "schema_file_missing", file, "could not read schema file '%s': %s",
-			       file, CFS_UTF8_ERROR);
-		free(src);
-		return false;
-	}
 	cfs_sha256_hex(src, len, digest);
 	enum cfs_schema_status st = cfs_schema_load(src, len, s, &err);
 	free(src);
 	if (st == CFS_SCHEMA_OK)
 		return true;
-	char *path = st == CFS_SCHEMA_SYNTAX && sscanf(err, "parse error:  --> %u:%u", &line, &col) == 2
-		     ? cfs_xasprintf("%s:%u:%u", file, line, col) : cfs_xstrdup(file);
+	char *path = cli_error_path(file, err);
 	cfs_diag_error(d, st == CFS_SCHEMA_CATALOG ? "schema_catalog_error" : "schema_parse_error", path, "%s", err);
 	free(path);
 	free(err);

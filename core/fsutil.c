@@ -4,6 +4,7 @@
  * All functions report failure as -1 with errno from the failing syscall.
  */
 #include "core/fsutil.h"
+#include "core/utf8.h"
 #include "core/strbuf.h"
 
 #include <errno.h>
@@ -44,6 +45,21 @@ static int read_all(int fd, size_t hint, char **data, size_t *len)
 	if (len)
 		*len = sb.len;
 	*data = cfs_sb_detach(&sb);
+	return 0;
+}
+
+int cfs_read_text(const char *path, char **data, size_t *len, const char **why)
+{
+	if (cfs_read_file(path, data, len)) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (!cfs_utf8_valid(*data, *len)) {
+		free(*data);
+		*data = NULL;
+		*why = CFS_UTF8_ERROR;
+		return -1;
+	}
 	return 0;
 }
 

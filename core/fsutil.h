@@ -14,6 +14,13 @@
 int cfs_read_file(const char *path, char **data, size_t *len);
 
 /*
+ * Read a whole source file that must be UTF-8 text.  On failure *why is
+ * the reason to show a user (strerror, or CFS_UTF8_ERROR from utf8.h) and
+ * nothing is allocated.
+ */
+int cfs_read_text(const char *path, char **data, size_t *len, const char **why);
+
+/*
  * Replace path with data atomically: write a temporary file in the same
  * directory, fsync it, rename it over path, fsync the directory.  A crash
  * leaves either the old or the new content, never a mix.

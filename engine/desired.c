@@ -61,21 +61,6 @@ bool ld_path_ok(struct load *l, const char *declared, const char *diag_path)
 	return false;
 }
 
-int ld_read_source(const char *path, char **data, size_t *len, const char **why)
-{
-	if (cfs_read_file(path, data, len)) {
-		*why = strerror(errno);
-		return -1;
-	}
-	if (!cfs_utf8_valid(*data, *len)) {
-		free(*data);
-		*data = NULL;
-		*why = CFS_UTF8_ERROR;
-		return -1;
-	}
-	return 0;
-}
-
 /* Steps 1-4: directory, file, pre-scans, typed decode. */
 static bool load_config_file(struct load *l)
 {
@@ -90,7 +75,7 @@ static bool load_config_file(struct load *l)
 			       "`--config` must point at a directory containing cluster.yaml");
 		return false;
 	}
-	if (ld_read_source(des->config_file, &text, &len, &why)) {
+	if (cfs_read_text(des->config_file, &text, &len, &why)) {
 		cfs_diag_error(l->d, "cluster_config_read_error", "cluster.yaml",
 			       "could not read cluster.yaml: %s", why);
 		return false;

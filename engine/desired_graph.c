@@ -6,6 +6,7 @@
 #include "engine/digest.h"
 #include "engine/query/ast.h"
 #include "engine/query/check.h"
+#include "core/fsutil.h"
 #include "core/path.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
@@ -170,7 +171,7 @@ static void load_schema(struct gctx *c)
 
 	if (!ld_path_ok(c->l, g->schema, path)) {
 		free(resolved);
-	} else if (ld_read_source(resolved, &src, &len, &why)) {
+	} else if (cfs_read_text(resolved, &src, &len, &why)) {
 		cfs_diag_error(c->l->d, "schema_file_missing", path,
 			       "could not read schema file '%s': %s", resolved, why);
 		free(resolved);
@@ -229,7 +230,7 @@ static void discover_file(struct gctx *c, const char *declared, const char *reso
 		free(qpath);
 		return;
 	}
-	if (ld_read_source(resolved, &src, &len, &why)) {
+	if (cfs_read_text(resolved, &src, &len, &why)) {
 		cfs_diag_error(c->l->d, "query_file_missing", qpath, "could not read query file '%s': %s", resolved, why);
 		free(qpath);
 		return;
@@ -318,7 +319,7 @@ static char *read_explicit(struct gctx *c, const struct qreg *q, const char *res
 	char *src = NULL;
 	const char *why;
 
-	if (ld_path_ok(c->l, q->declared, fpath) && ld_read_source(resolved, &src, len, &why))
+	if (ld_path_ok(c->l, q->declared, fpath) && cfs_read_text(resolved, &src, len, &why))
 		cfs_diag_error(c->l->d, "query_file_missing", fpath,
 			       "could not read query file '%s': %s", resolved, why);
 	free(fpath);

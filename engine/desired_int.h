@@ -21,11 +21,6 @@ void ld_add_dep(struct load *l, const char *from, const char *to);
 void ld_check_id(struct load *l, const char *kind, const char *path, const char *value);
 /* config_path_escape (and false) if declared leaves the config dir. */
 bool ld_path_ok(struct load *l, const char *declared, const char *diag_path);
-/*
- * Read a source file; 0 on success (*data NUL-terminated, caller frees),
- * else -1 with *why set to the reason (strerror or the UTF-8 message).
- */
-int ld_read_source(const char *path, char **data, size_t *len, const char **why);
 
 void ld_load_providers(struct load *l);
 void ld_load_graphs(struct load *l);

@@ -5,6 +5,7 @@
 #include "engine/desired_int.h"
 #include "engine/digest.h"
 #include "engine/policy/policy.h"
+#include "core/fsutil.h"
 #include "core/path.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
@@ -165,7 +166,7 @@ static void load_policy_file(struct load *l, const struct cfs_policy_cfg *p, boo
 
 	if (!ld_path_ok(l, p->file, fpath)) {
 		free(resolved);
-	} else if (ld_read_source(resolved, &src, &len, &why)) {
+	} else if (cfs_read_text(resolved, &src, &len, &why)) {
 		cfs_diag_error(l->d, "policy_file_missing", fpath, "could not read policy file '%s': %s", resolved, why);
 		free(resolved);
 	} else {
