@@ -87,7 +87,7 @@ static bool bounds(struct qp *p, struct cfs_qclause *c)
 {
 	const char *s;
 	size_t n;
-	uint64_t v;
+	uint64_t v = 0;
 
 	c->min = c->max = 1;
 	c->has_max = true;
@@ -177,15 +177,24 @@ static bool textsearch(struct qp *p, struct cfs_qclause *c)
 }
 
 /* clause = negation | binding | traversal | filter | textsearch */
+static bool clause_alternatives(struct qp *p, struct cfs_qclause *c);
+
 static bool clause(struct qp *p, struct cfs_qclause *c)
 {
-	struct cfs_pos save;
-
 	if (!cfs_cur_ws(&p->c))
 		return false;
-	save = p->c.p;
-	c->line = p->c.p.line;
-	c->col = p->c.p.col;
+	struct cfs_pos at = p->c.p;
+	if (!clause_alternatives(p, c))
+		return false;
+	c->line = at.line;      /* set last: a failed alternative clears the clause */
+	c->col = at.col;
+	return true;
+}
+
+static bool clause_alternatives(struct qp *p, struct cfs_qclause *c)
+{
+	struct cfs_pos save = p->c.p;
+
 	c->kind = QC_NOT;
 	if ((qp_tok(p, "not") && clause_block(p, &c->inner, &c->ninner)) || (undo(p, save, c), p->c.fatal))
 		return !p->c.fatal;
@@ -206,11 +215,9 @@ static bool projection(struct qp *p, struct cfs_qproj *pr)
 {
 	if (!qp_expr(p, &pr->expr))
 		return false;
+	/* [ "as" Ident ] is all or nothing: "as" alone is the next projection */
 	struct cfs_pos save = p->c.p;
-	if (qp_tok(p, "as")) {
-		if (!qp_ident(p, &pr->alias))
-			return false;
-	} else {
+	if (!(qp_tok(p, "as") && qp_ident(p, &pr->alias))) {
 		if (p->c.fatal)
 			return false;
 		p->c.p = save;
