@@ -45,7 +45,7 @@ fuzz: deps
 	for f in tests/fuzz/fuzz_*.c; do \
 	  n=$$(basename $$f .c); what=$${n#fuzz_}; \
 	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. $$f \
-	    $(FUZZ_BUILD)/libcfs_engine.a $(FUZZ_BUILD)/libcfs_core.a \
+	    $(FUZZ_BUILD)/libcfs_engine.a $(FUZZ_BUILD)/libcfs_ledger.a $(FUZZ_BUILD)/libcfs_core.a \
 	    $$(pkg-config --libs yaml-0.1 jansson libcrypto) -o $(FUZZ_BUILD)/$$n || exit 1; \
 	  mkdir -p $(FUZZ_BUILD)/corpus-$$what; \
 	  $(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
