@@ -6,7 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build build-asan test test-plain test-asan demo fuzz clean
+.PHONY: all deps build build-asan test test-plain test-asan demo fuzz bench clean
 
 all: build
 
@@ -51,6 +51,10 @@ fuzz: deps
 	  $(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    $(FUZZ_BUILD)/corpus-$$what tests/fuzz/corpus/$$what || exit 1; \
 	done
+
+# The graph store against SQLite on the same rows (prints ratios; not a test).
+bench: build
+	$(BUILD)/graph_bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -14,12 +14,17 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
-enum cli_opt_type { CLI_OPT_FLAG, CLI_OPT_STRING };
+enum cli_opt_type { CLI_OPT_FLAG, CLI_OPT_STRING, CLI_OPT_LIST };
+
+struct cli_list {                       /* CLI_OPT_LIST: every occurrence, in order */
+	const char *v[64];
+	size_t n;
+};
 
 struct cli_opt {
 	const char *name;               /* long name without "--" */
 	enum cli_opt_type type;
-	void *value;                    /* bool * or const char ** */
+	void *value;                    /* bool *, const char ** or struct cli_list * */
 	const char *argh;               /* argument placeholder for usage */
 	const char *help;
 };
@@ -65,6 +70,8 @@ int cmd_validate(int argc, char **argv);
 extern const struct cli_cmd cli_validate_cmd;
 int cmd_schema(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+extern const struct cli_cmd cli_graph_cmd;
 extern const struct cli_cmd cli_query_cmd;
 
 struct cfs_schema;

@@ -21,6 +21,7 @@ static const struct entry commands[] = {
 	{ &cli_validate_cmd, cmd_validate },
 	{ &cli_schema_cmd, cmd_schema },
 	{ &cli_query_cmd, cmd_query },
+	{ &cli_graph_cmd, cmd_graph },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -55,6 +55,13 @@ static int take_option(const struct cli_cmd *cmd, int argc, char **argv, int *i,
 		a->as = val;
 		return 0;
 	}
+	if (o->type == CLI_OPT_LIST) {
+		struct cli_list *l = o->value;
+		if (l->n == sizeof(l->v) / sizeof(l->v[0]))
+			return usage_error(cmd, exit_code, "too many occurrences of", argv[*i]);
+		l->v[l->n++] = val;
+		return 0;
+	}
 	*(const char **)o->value = val;
 	return 0;
 }

@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config git fuse3 libfuse3-dev libyaml-dev
-libjansson-dev libgit2-dev libssl-dev libcmocka-dev valgrind"
+libjansson-dev libgit2-dev libssl-dev libcmocka-dev valgrind
+libsqlite3-dev"
 
 missing=""
 for p in $PKGS; do
