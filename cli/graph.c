@@ -317,6 +317,14 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (cli_parse(&cli_graph_cmd, argc - 1, argv + 1, &a, &code))
 		return code;
+	/* positional arguments after ROOT: load/schema-apply take a file,
+	 * branch a verb and a name, the others nothing */
+	int max = !strcmp(sub, "branch") ? 3 : (!strcmp(sub, "load") || !strcmp(sub, "schema-apply")) ? 2 : 1;
+	if (a.npos > max) {
+		fprintf(stderr, "clusterfs graph %s: unexpected argument '%s'\n", sub, a.pos[max]);
+		cli_usage(&cli_graph_cmd, stderr);
+		return CLI_USAGE;
+	}
 	if (!strcmp(sub, "init"))
 		return do_init(a.pos[0], &d);
 	if (!strcmp(sub, "delete")) {

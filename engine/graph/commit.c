@@ -152,6 +152,9 @@ static int commit(struct cfs_graph *g, const char *branch, struct cfs_snapshot *
 	if (tables && !gi_failpoint(d, "graph.commit.before_manifest")) {
 		const char *sha = json_string_value(json_object_get(head, "schema"));
 		json_t *m = gi_manifest_new(s->version + 1, sha, json_incref(tables), actor, op);
+		json_t *dropped = json_object_get(head, "dropped_tables");
+		if (dropped)    /* soft-dropped data stays referenced by every later version */
+			json_object_set(m, "dropped_tables", dropped);
 		rc = gi_put_manifest(g, branch, s->version + 1, m, d);
 		if (!rc && version)
 			*version = s->version + 1;

@@ -88,6 +88,7 @@ int gi_head(struct cfs_graph *g, const char *branch, uint64_t *version, json_t *
 	free(data);
 	if (!json_is_object(*m) || json_integer_value(json_object_get(*m, "version")) != (json_int_t)best) {
 		json_decref(*m);
+		*m = NULL;
 		errno = EINVAL;
 		return -1;
 	}
@@ -286,6 +287,23 @@ const struct cfs_schema *cfs_graph_schema(const struct cfs_graph *g)
 	return &g->schema;
 }
 
+/* Something a graph (or a partly deleted one) holds, so delete may go on. */
+static bool looks_like_graph(struct cfs_store *st)
+{
+	static const char *const marks[] = { "_graph.json", "_manifests", "_schema", "data", "_branches" };
+	char **names;
+	size_t n;
+	bool found = false;
+
+	if (!cfs_store_root_nonempty(st) || cfs_store_list(st, "", &names, &n))
+		return true;    /* nothing there (idempotent), or let destroy report */
+	for (size_t i = 0; i < n && !found; i++)
+		for (size_t j = 0; j < sizeof(marks) / sizeof(marks[0]); j++)
+			found = found || !strcmp(names[i], marks[j]);
+	cfs_store_list_free(names, n);
+	return found;
+}
+
 int cfs_graph_delete_root(const char *root, struct cfs_diags *d)
 {
 	struct cfs_store *st;
@@ -293,6 +311,11 @@ int cfs_graph_delete_root(const char *root, struct cfs_diags *d)
 
 	if (cfs_store_open_local(root, &st))
 		return gi_io_error(d, "open", root);
+	if (!looks_like_graph(st)) {
+		cfs_diag_error(d, "graph_root_invalid", root, "'%s' is not a graph root; refusing to delete it", root);
+		cfs_store_close(st);
+		return -1;
+	}
 	rc = gi_failpoint(d, "graph.delete.before_remove");
 	if (!rc && cfs_store_destroy(st))
 		rc = gi_io_error(d, "remove", root);
