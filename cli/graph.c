@@ -6,6 +6,7 @@
  *   clusterfs graph query ROOT --file Q.gq --name N [--param k=v]... [--branch B] [--json]
  *   clusterfs graph branch ROOT create NAME [--from B] | list | delete NAME
  *   clusterfs graph schema-apply ROOT NEW.pg [--dry-run] [--json]
+ *   clusterfs graph export ROOT [--branch B]
  *   clusterfs graph delete ROOT
  */
 #include "cli/cli.h"
@@ -263,6 +264,28 @@ static int do_schema_apply(struct cfs_graph *g, const char *root, const char *fi
 	return finish_report("schema-apply", root, body, d);
 }
 
+/* The branch in load format on stdout, registered as a reader meanwhile. */
+static int do_export(struct cfs_graph *g, const char *root, struct cfs_diags *d)
+{
+	struct cfs_snapshot s;
+	char *token;
+
+	if (cfs_graph_reader_begin(g, &token, d))
+		return finish_report("export", root, NULL, d);
+	if (!cfs_graph_snapshot(g, opt_branch ? opt_branch : "main", &s, d)) {
+		char *text = cfs_graph_export(&s);
+		fputs(text, stdout);
+		free(text);
+		cfs_snapshot_free(&s);
+	}
+	cfs_graph_reader_end(g, token);
+	if (!cfs_diags_has_error(d)) {
+		cfs_diags_free(d);
+		return CLI_OK;
+	}
+	return finish_report("export", root, NULL, d);
+}
+
 static void reset_options(void)
 {
 	opt_schema = opt_branch = opt_mode = opt_file = opt_name = opt_from = NULL;
@@ -287,6 +310,8 @@ static int on_graph(const char *sub, const struct cli_args *a, struct cfs_diags 
 		rc = do_query(g, root, d);
 	else if (!strcmp(sub, "branch"))
 		rc = do_branch(g, root, a->npos, a->pos, d);
+	else if (!strcmp(sub, "export"))
+		rc = do_export(g, root, d);
 	else
 		rc = do_schema_apply(g, root, a->npos > 1 ? a->pos[1] : NULL, d);
 	cfs_graph_close(g);
@@ -295,7 +320,8 @@ static int on_graph(const char *sub, const struct cli_args *a, struct cfs_diags 
 
 int cmd_graph(int argc, char **argv)
 {
-	static const char *const subs[] = { "init", "info", "load", "query", "branch", "schema-apply", "delete" };
+	static const char *const subs[] = { "init", "info", "load", "query", "branch", "schema-apply", "export",
+					    "delete" };
 	struct cfs_diags d = CFS_DIAGS_INIT;
 	struct cli_args a;
 	int code;
@@ -328,8 +354,12 @@ int cmd_graph(int argc, char **argv)
 	if (!strcmp(sub, "init"))
 		return do_init(a.pos[0], &d);
 	if (!strcmp(sub, "delete")) {
-		if (!cfs_graph_delete_root(a.pos[0], &d) && !opt_json)
-			printf("deleted graph root %s\n", a.pos[0]);
+		if (!cfs_graph_reserve_export_exclusion(a.pos[0], &d)) {
+			if (cfs_graph_delete_root(a.pos[0], &d))
+				cfs_graph_release_export_exclusion(a.pos[0]);
+			else if (!opt_json)
+				printf("deleted graph root %s\n", a.pos[0]);
+		}
 		return finish_report("delete", a.pos[0], NULL, &d);
 	}
 	return on_graph(sub, &a, &d);

@@ -72,7 +72,7 @@ int cfs_graph_snapshot(struct cfs_graph *g, const char *branch, struct cfs_snaps
 	uint64_t v;
 	json_t *m;
 
-	if (gi_head(g, branch, &v, &m)) {
+	if (gi_branch_head(g, branch, &v, &m)) {
 		cfs_diag_error(d, "graph_branch_missing", branch, "branch '%s' does not exist", branch);
 		return -1;
 	}

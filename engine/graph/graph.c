@@ -13,8 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "core/ulid.h"
 
 #define FORMAT "{\"format\":\"clusterfs-graph\",\"version\":1}\n"
+
+static bool valid_branch(const char *name);
 
 char *gi_manifest_key(const char *branch, uint64_t version)
 {
@@ -94,6 +99,20 @@ int gi_head(struct cfs_graph *g, const char *branch, uint64_t *version, json_t *
 	}
 	*version = best;
 	return 0;
+}
+
+int gi_branch_head(struct cfs_graph *g, const char *branch, uint64_t *version, json_t **m)
+{
+	if (strcmp(branch, "main")) {
+		char *key = valid_branch(branch) ? cfs_xasprintf("_branches/%s.json", branch) : NULL;
+		int rc = key ? cfs_store_exists(g->store, key) : -1;
+		free(key);
+		if (rc) {
+			errno = ENOENT;
+			return -1;
+		}
+	}
+	return gi_head(g, branch, version, m);
 }
 
 json_t *gi_manifest_new(uint64_t version, const char *schema_sha, json_t *tables, const char *actor,
@@ -290,7 +309,8 @@ const struct cfs_schema *cfs_graph_schema(const struct cfs_graph *g)
 /* Something a graph (or a partly deleted one) holds, so delete may go on. */
 static bool looks_like_graph(struct cfs_store *st)
 {
-	static const char *const marks[] = { "_graph.json", "_manifests", "_schema", "data", "_branches" };
+	static const char *const marks[] = { "_graph.json", "_manifests", "_schema", "data", "_branches",
+					     "_exclusion.json", "_readers" };
 	char **names;
 	size_t n;
 	bool found = false;
@@ -360,7 +380,7 @@ uint64_t cfs_graph_branch_version(struct cfs_graph *g, const char *branch, struc
 	uint64_t v = 0;
 	json_t *m;
 
-	if (!valid_branch(branch) || gi_head(g, branch, &v, &m)) {
+	if (gi_branch_head(g, branch, &v, &m)) {
 		cfs_diag_error(d, "graph_branch_missing", branch, "branch '%s' does not exist", branch);
 		return 0;
 	}
@@ -368,6 +388,33 @@ uint64_t cfs_graph_branch_version(struct cfs_graph *g, const char *branch, struc
 	return v;
 }
 
+/* Remove every manifest of a branch (its record must already be gone). */
+static int purge_manifests(struct cfs_graph *g, const char *name)
+{
+	char *prefix = cfs_xasprintf("_manifests/%s/", name);
+	char **names;
+	size_t n;
+	int rc = cfs_store_list(g->store, prefix, &names, &n);
+
+	if (!rc) {
+		for (size_t i = 0; i < n; i++) {
+			char *mk = cfs_xasprintf("%s%s", prefix, names[i]);
+			if (cfs_store_delete(g->store, mk) && errno != ENOENT)
+				rc = -1;
+			free(mk);
+		}
+		cfs_store_list_free(names, n);
+	}
+	free(prefix);
+	return rc;
+}
+
+/*
+ * The branch record is the commit point of a branch: the fork manifest is
+ * written first, the record last, and a branch without a record does not
+ * exist (its manifests are leftovers of an interrupted create or delete,
+ * cleared by the next create).
+ */
 int cfs_graph_branch_create(struct cfs_graph *g, const char *name, const char *from, struct cfs_diags *d)
 {
 	uint64_t v;
@@ -378,20 +425,25 @@ int cfs_graph_branch_create(struct cfs_graph *g, const char *name, const char *f
 			       "branch name '%s' must be 1-128 of [A-Za-z0-9_-] and not `main`", name);
 		return -1;
 	}
-	if (!valid_branch(from) || gi_head(g, from, &v, &m)) {
+	if (gi_branch_head(g, from, &v, &m)) {
 		cfs_diag_error(d, "graph_branch_missing", from, "branch '%s' does not exist", from);
 		return -1;
 	}
 	char *key = cfs_xasprintf("_branches/%s.json", name);
 	json_t *rec = json_pack("{s:s, s:s, s:I}", "name", name, "from", from, "version", (json_int_t)v);
 	char *text = cfs_json_pretty(rec);
-	int rc = cfs_store_put_new(g->store, key, text, strlen(text));
-	if (rc && errno == EEXIST)
+	int rc = -1;
+	if (!cfs_store_exists(g->store, key))
 		cfs_diag_error(d, "graph_branch_exists", name, "branch '%s' already exists", name);
-	else if (rc)
-		gi_io_error(d, "write", key);
-	else
-		rc = gi_put_manifest(g, name, v, m, d);   /* the fork point, same content */
+	else if (purge_manifests(g, name))
+		gi_io_error(d, "clear leftovers of", name);
+	else if (!gi_put_manifest(g, name, v, m, d) && !gi_failpoint(d, "graph.branch.before_record")) {
+		rc = cfs_store_put_new(g->store, key, text, strlen(text));
+		if (rc && errno == EEXIST)
+			cfs_diag_error(d, "graph_branch_exists", name, "branch '%s' already exists", name);
+		else if (rc)
+			gi_io_error(d, "write", key);
+	}
 	free(text);
 	json_decref(rec);
 	json_decref(m);
@@ -401,9 +453,7 @@ int cfs_graph_branch_create(struct cfs_graph *g, const char *name, const char *f
 
 int cfs_graph_branch_delete(struct cfs_graph *g, const char *name, struct cfs_diags *d)
 {
-	char *key = cfs_xasprintf("_branches/%s.json", name), *prefix;
-	char **names;
-	size_t n;
+	char *key = cfs_xasprintf("_branches/%s.json", name);
 	int rc = -1;
 
 	if (!valid_branch(name) || !strcmp(name, "main") || cfs_store_exists(g->store, key)) {
@@ -412,20 +462,99 @@ int cfs_graph_branch_delete(struct cfs_graph *g, const char *name, struct cfs_di
 		return -1;
 	}
 	/* the record goes first: a crash halfway leaves unreferenced manifests only */
-	if (cfs_store_delete(g->store, key)) {
+	if (cfs_store_delete(g->store, key))
 		gi_io_error(d, "delete", key);
-	} else {
-		prefix = cfs_xasprintf("_manifests/%s/", name);
-		rc = cfs_store_list(g->store, prefix, &names, &n);
-		for (size_t i = 0; !rc && i < n; i++) {
-			char *mk = cfs_xasprintf("%s%s", prefix, names[i]);
-			cfs_store_delete(g->store, mk);
-			free(mk);
-		}
-		if (!rc)
-			cfs_store_list_free(names, n);
-		free(prefix);
-	}
+	else if (purge_manifests(g, name))
+		gi_io_error(d, "delete manifests of", name);
+	else
+		rc = 0;
 	free(key);
 	return rc;
+}
+
+/* ---- readers and the delete exclusion ----------------------------------- */
+
+int cfs_graph_reader_begin(struct cfs_graph *g, char **token, struct cfs_diags *d)
+{
+	char ulid[CFS_ULID_LEN + 1], *now = gi_now();
+
+	*token = NULL;
+	if (!cfs_store_exists(g->store, "_exclusion.json")) {
+		cfs_diag_error(d, "graph_delete_in_progress", g->root, "graph root '%s' is being deleted", g->root);
+		free(now);
+		return -1;
+	}
+	cfs_ulid_new(ulid);
+	char *key = cfs_xasprintf("_readers/%s.json", ulid);
+	char *text = cfs_xasprintf("{\"pid\": %ld, \"created_at\": \"%s\"}\n", (long)getpid(), now);
+	int rc = cfs_store_put_new(g->store, key, text, strlen(text));
+	free(text);
+	free(now);
+	/* a delete that reserved the root meanwhile wins: re-check after registering */
+	if (!rc && !cfs_store_exists(g->store, "_exclusion.json")) {
+		cfs_store_delete(g->store, key);
+		cfs_diag_error(d, "graph_delete_in_progress", g->root, "graph root '%s' is being deleted", g->root);
+		rc = -1;
+	} else if (rc) {
+		gi_io_error(d, "write", key);
+	}
+	if (rc) {
+		free(key);
+		return rc;
+	}
+	*token = key;
+	/* a test hook: sleep(ms) here holds the root as a long export would */
+	if (gi_failpoint(d, "graph.reader.after_register")) {
+		cfs_graph_reader_end(g, *token);
+		*token = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void cfs_graph_reader_end(struct cfs_graph *g, char *token)
+{
+	if (token)
+		cfs_store_delete(g->store, token);
+	free(token);
+}
+
+int cfs_graph_reserve_export_exclusion(const char *root, struct cfs_diags *d)
+{
+	static const char MARK[] = "{\"operation\": \"delete\"}\n";
+	struct cfs_store *st;
+	char **names;
+	size_t n;
+
+	if (cfs_store_open_local(root, &st))
+		return gi_io_error(d, "open", root);
+	int rc = 0;
+	if (!looks_like_graph(st)) {
+		cfs_diag_error(d, "graph_root_invalid", root, "'%s' is not a graph root; refusing to delete it", root);
+		rc = -1;
+	} else if (cfs_store_root_exists(st) && cfs_store_put_new(st, "_exclusion.json", MARK, strlen(MARK)) &&
+		   errno != EEXIST) {
+		rc = gi_io_error(d, "write", "_exclusion.json");
+	}
+	if (!rc && !cfs_store_list(st, "_readers/", &names, &n)) {
+		if (n) {
+			cfs_diag_error(d, "graph_delete_export_in_progress", root,
+				       "graph root '%s' is held by %zu reader(s) (an export or a served query)", root, n);
+			cfs_store_delete(st, "_exclusion.json");
+			rc = -1;
+		}
+		cfs_store_list_free(names, n);
+	}
+	cfs_store_close(st);
+	return rc;
+}
+
+void cfs_graph_release_export_exclusion(const char *root)
+{
+	struct cfs_store *st;
+
+	if (cfs_store_open_local(root, &st))
+		return;
+	cfs_store_delete(st, "_exclusion.json");
+	cfs_store_close(st);
 }

@@ -78,6 +78,26 @@ int cfs_graph_load(struct cfs_graph *g, const char *branch, const char *jsonl, s
 int cfs_graph_run(struct cfs_graph *g, const char *branch, const struct cfs_typed_query *q,
 		  const json_t *params, const char *actor, json_t **result, struct cfs_diags *d);
 
+/*
+ * Readers that must not see a root vanish (an export, a served query)
+ * register under _readers/<ulid>.json for their duration; begin fails with
+ * graph_delete_in_progress once a delete has reserved the root.  *token is
+ * the reader's key (caller frees, passes it to reader_end).  A reader that
+ * crashed leaves its file: remove it by hand after checking its pid.
+ */
+int cfs_graph_reader_begin(struct cfs_graph *g, char **token, struct cfs_diags *d);
+void cfs_graph_reader_end(struct cfs_graph *g, char *token);
+
+/*
+ * Taken before a delete: creates _exclusion.json (kept if already there,
+ * so an interrupted delete can resume) and fails with
+ * graph_delete_export_in_progress while a reader is registered.
+ */
+int cfs_graph_reserve_export_exclusion(const char *root, struct cfs_diags *d);
+/* Give the reservation back after a delete that failed (not after a crash:
+ * then the reservation stays until the delete is re-run). */
+void cfs_graph_release_export_exclusion(const char *root);
+
 /* Remove every object under the root; idempotent. */
 int cfs_graph_delete_root(const char *root, struct cfs_diags *d);
 

@@ -24,6 +24,8 @@ char *gi_manifest_key(const char *branch, uint64_t version);
 /* Latest manifest of a branch: 0 and *m (new ref), or -1 (ENOENT when the
  * branch has none).  Corrupt JSON: -1 with errno EINVAL. */
 int gi_head(struct cfs_graph *g, const char *branch, uint64_t *version, json_t **m);
+/* gi_head for a branch that exists: main, or one with a _branches record. */
+int gi_branch_head(struct cfs_graph *g, const char *branch, uint64_t *version, json_t **m);
 /* Report an I/O failure on key as graph_io_error. */
 int gi_io_error(struct cfs_diags *d, const char *what, const char *key);
 /* Fail a step with injected_failpoint when the point is armed. */

@@ -252,7 +252,21 @@ for action in error crash; do
 	snapshot g
 	run_fp "$FP=$action" graph delete g
 	if [ $action = error ]; then expect_injected delete $FP; else expect_crashed; fi
-	unchanged g
+	if [ $action = error ]; then
+		unchanged g     # a failed delete gives its reservation back
+	else
+		# a crashed delete keeps the root reserved until it is re-run:
+		# exports are refused, nothing else changed
+		rm -f g/_exclusion.json.kept
+		cp g/_exclusion.json g/_exclusion.json.kept 2>/dev/null
+		check $? "the crashed delete left no reservation"
+		run_cfs graph export g
+		expect_exit 1
+		expect_stdout_contains "ERROR graph_delete_in_progress g: "
+		rm -f g/_exclusion.json g/_exclusion.json.kept
+		unchanged g
+		cp /dev/null g/_exclusion.json  # restore the reservation for the retry below
+	fi
 	expect_state g "$V2"
 	expect_employees g Acme Alice,Bob
 	run_cfs graph delete g
@@ -272,6 +286,43 @@ NEW="3 $SCHEMA_DIGEST 200004 2 3"
 # The delays are spread over the measured length of one whole load (so a
 # slow sanitizer build still sees kills before, around and after the
 # commit), each with a random jitter of up to 30 ms.
+# ------------------------------------------------------------------ branches
+for action in error crash; do
+	case_begin "graph.branch.before_record=$action: the branch does not exist"
+	fresh b
+	run_fp "graph.branch.before_record=$action" graph branch b create dev
+	[ "$RC" -ne 0 ]
+	check $? "branch create with an armed failpoint succeeded"
+	run_cfs graph branch b list --json
+	expect_exit 0
+	grep -q '"dev"' "$T/.run/out"
+	[ $? -ne 0 ]
+	check $? "a half-created branch is listed"
+	run_cfs graph load b more.jsonl --branch dev
+	expect_exit 1
+	run_cfs graph branch b create dev
+	expect_exit 0
+	run_cfs graph load b more.jsonl --branch dev
+	expect_exit 0
+	expect_state b "$V2"
+done
+
+case_begin "an interrupted branch delete leaves no branch, and create works again"
+fresh b
+run_cfs graph branch b create dev
+expect_exit 0
+run_cfs graph load b more.jsonl --branch dev
+expect_exit 0
+rm b/_branches/dev.json         # the delete's first step, then a crash
+run_cfs graph load b more.jsonl --branch dev
+expect_exit 1
+run_cfs graph schema-apply b people.pg
+expect_exit 0
+run_cfs graph branch b create dev
+expect_exit 0
+run_cfs graph info b --json
+expect_exit 0
+
 case_begin "a whole large load"
 fresh k
 start=$(date +%s%N)
