@@ -100,6 +100,24 @@ static char *segment_text(json_t *rows)
 	return cfs_sb_detach(&sb);
 }
 
+/* Write rows as a new immutable segment of type; *key (caller frees) names it. */
+static int put_segment(struct cfs_graph *g, const char *type, json_t *rows, char **key, struct cfs_diags *d)
+{
+	char ulid[CFS_ULID_LEN + 1];
+
+	cfs_ulid_new(ulid);
+	*key = cfs_xasprintf("data/%s/%s.jsonl", type, ulid);
+	char *text = segment_text(rows);
+	int rc = cfs_store_put_new(g->store, *key, text, strlen(text));
+	free(text);
+	if (rc) {
+		gi_io_error(d, "write", *key);
+		free(*key);
+		*key = NULL;
+	}
+	return rc;
+}
+
 /*
  * The manifest "tables" for new contents: a table whose rows are the
  * snapshot's own array keeps its segment; a changed one gets a new one.
@@ -120,20 +138,13 @@ static json_t *write_tables(struct cfs_graph *g, struct cfs_snapshot *s, json_t 
 		}
 		if (!json_array_size(rows))
 			continue;
-		char ulid[CFS_ULID_LEN + 1];
-		cfs_ulid_new(ulid);
-		char *key = cfs_xasprintf("data/%s/%s.jsonl", name, ulid), *text = segment_text(rows);
-		int rc = cfs_store_put_new(g->store, key, text, strlen(text));
-		if (rc)
-			gi_io_error(d, "write", key);
-		else
-			json_object_set_new(out, name, json_string(key));
-		free(text);
-		free(key);
-		if (rc) {
+		char *key;
+		if (put_segment(g, name, rows, &key, d)) {
 			json_decref(out);
 			return NULL;
 		}
+		json_object_set_new(out, name, json_string(key));
+		free(key);
 	}
 	return out;
 }
@@ -247,7 +258,6 @@ static int rename_member(struct cfs_graph *g, json_t *tables, const char *type, 
 			 const char *to, struct cfs_diags *d)
 {
 	const char *key = json_string_value(json_object_get(tables, type));
-	char ulid[CFS_ULID_LEN + 1];
 
 	if (!key)
 		return 0;               /* empty table: nothing stored to rename */
@@ -263,14 +273,10 @@ static int rename_member(struct cfs_graph *g, json_t *tables, const char *type, 
 			json_object_del(row, from);
 		}
 	}
-	cfs_ulid_new(ulid);
-	char *nkey = cfs_xasprintf("data/%s/%s.jsonl", type, ulid), *text = segment_text(rows);
-	int rc = cfs_store_put_new(g->store, nkey, text, strlen(text));
-	if (rc)
-		gi_io_error(d, "write", nkey);
-	else
+	char *nkey;
+	int rc = put_segment(g, type, rows, &nkey, d);
+	if (!rc)
 		json_object_set_new(tables, type, json_string(nkey));
-	free(text);
 	free(nkey);
 	json_decref(rows);
 	return rc;

@@ -149,15 +149,7 @@ bool xv_test(enum cfs_qop op, const json_t *l, const json_t *r)
 	if (vclass(l) != vclass(r))
 		return op == QOP_NE;
 	int c = same_cmp(l, r);
-	switch (op) {
-	case QOP_EQ: return c == 0;
-	case QOP_NE: return c != 0;
-	case QOP_GT: return c > 0;
-	case QOP_LT: return c < 0;
-	case QOP_GE: return c >= 0;
-	case QOP_LE: return c <= 0;
-	default: return false;
-	}
+	return cfs_qop_holds(op, c);
 }
 
 /* A node as {"id": ..., <property>: value...} in schema property order

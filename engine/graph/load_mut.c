@@ -266,15 +266,7 @@ static bool pred_match(enum cfs_qop op, const json_t *rv, const json_t *v)
 		bool eq = json_equal((json_t *)rv, (json_t *)v);
 		return op == QOP_EQ ? eq : op == QOP_NE ? !eq : false;
 	}
-	switch (op) {
-	case QOP_EQ: return c == 0;
-	case QOP_NE: return c != 0;
-	case QOP_GT: return c > 0;
-	case QOP_LT: return c < 0;
-	case QOP_GE: return c >= 0;
-	case QOP_LE: return c <= 0;
-	default: return false;  /* contains/starts_with do not parse in mutations */
-	}
+	return cfs_qop_holds(op, c);
 }
 
 /* The row member a predicate reads: the property, or src/dst for from/to. */

@@ -54,6 +54,21 @@ struct cfs_qexpr {
 
 enum cfs_qop { QOP_EQ, QOP_NE, QOP_GT, QOP_LT, QOP_GE, QOP_LE, QOP_CONTAINS, QOP_STARTS_WITH };
 
+/* Whether a three-way comparison result c (<0, 0, >0) satisfies a
+ * comparison operator; false for contains / starts_with. */
+static inline bool cfs_qop_holds(enum cfs_qop op, int c)
+{
+	switch (op) {
+	case QOP_EQ: return c == 0;
+	case QOP_NE: return c != 0;
+	case QOP_GT: return c > 0;
+	case QOP_LT: return c < 0;
+	case QOP_GE: return c >= 0;
+	case QOP_LE: return c <= 0;
+	default: return false;
+	}
+}
+
 enum cfs_qclause_kind { QC_BINDING, QC_TRAVERSAL, QC_FILTER, QC_NOT };
 
 struct cfs_qpropmatch {
