@@ -68,11 +68,31 @@ char *cli_error_path(const char *file, const char *err);
 
 int cmd_validate(int argc, char **argv);
 extern const struct cli_cmd cli_validate_cmd;
+int cmd_status(int argc, char **argv);
+extern const struct cli_cmd cli_status_cmd;
+int cmd_force_unlock(int argc, char **argv);
+extern const struct cli_cmd cli_force_unlock_cmd;
+
+/* " (id=…, operation=…, pid=…, created_at=…, age_seconds=…)" from a
+ * state_observations object (§16), "" when no lock id is known.  Caller
+ * frees. */
+char *cli_lock_summary(const json_t *state_observations);
+
 int cmd_schema(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 extern const struct cli_cmd cli_graph_cmd;
 extern const struct cli_cmd cli_query_cmd;
+int cmd_plan(int argc, char **argv);
+extern const struct cli_cmd cli_plan_cmd;
+int cmd_approve(int argc, char **argv);
+extern const struct cli_cmd cli_approve_cmd;
+int cmd_refresh(int argc, char **argv);
+extern const struct cli_cmd cli_refresh_cmd;
+int cmd_import(int argc, char **argv);
+extern const struct cli_cmd cli_import_cmd;
+/* refresh/import (cli/refresh.c): run, print, exit code. */
+int cli_state_sync(const char *config_dir, bool json, bool import);
 
 struct cfs_schema;
 /*

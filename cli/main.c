@@ -19,9 +19,15 @@ struct entry {
 
 static const struct entry commands[] = {
 	{ &cli_validate_cmd, cmd_validate },
+	{ &cli_status_cmd, cmd_status },
+	{ &cli_force_unlock_cmd, cmd_force_unlock },
 	{ &cli_schema_cmd, cmd_schema },
 	{ &cli_query_cmd, cmd_query },
 	{ &cli_graph_cmd, cmd_graph },
+	{ &cli_plan_cmd, cmd_plan },
+	{ &cli_approve_cmd, cmd_approve },
+	{ &cli_refresh_cmd, cmd_refresh },
+	{ &cli_import_cmd, cmd_import },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -33,7 +39,7 @@ static void usage(FILE *out)
 	      "clusterfs manages a fleet of graph databases described by a config folder.\n\n"
 	      "Commands:\n", out);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "    %-10s %s\n", commands[i].cmd->name, commands[i].cmd->summary);
+		fprintf(out, "    %-12s %s\n", commands[i].cmd->name, commands[i].cmd->summary);
 	fputs("\nRun 'clusterfs <command> --help' for a command's options; see clusterfs(1).\n", out);
 }
 

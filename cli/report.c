@@ -45,3 +45,27 @@ char *cli_error_path(const char *file, const char *err)
 		return cfs_xasprintf("%s:%u:%u", file, line, col);
 	return cfs_xstrdup(file);
 }
+
+char *cli_lock_summary(const json_t *obs)
+{
+	static const char *const parts[][2] = {
+		{ "lock_id", "id" }, { "lock_operation", "operation" }, { "lock_pid", "pid" },
+		{ "lock_created_at", "created_at" }, { "lock_age_seconds", "age_seconds" },
+	};
+	struct cfs_sb sb = CFS_SB_INIT;
+
+	if (!json_object_get(obs, "lock_id"))
+		return cfs_xstrdup("");
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const json_t *v = json_object_get(obs, parts[i][0]);
+		if (!v)
+			continue;
+		cfs_sb_adds(&sb, sb.len ? ", " : " (");
+		if (json_is_integer(v))
+			cfs_sb_addf(&sb, "%s=%" JSON_INTEGER_FORMAT, parts[i][1], json_integer_value(v));
+		else
+			cfs_sb_addf(&sb, "%s=%s", parts[i][1], json_string_value(v));
+	}
+	cfs_sb_addc(&sb, ')');
+	return cfs_sb_detach(&sb);
+}

@@ -62,7 +62,7 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *profile_json(const struct cfs_provider_cfg *p)
+json_t *cfs_provider_profile_json(const struct cfs_provider_cfg *p)
 {
 	json_t *o = json_object();
 
@@ -80,7 +80,7 @@ static json_t *profile_json(const struct cfs_provider_cfg *p)
 char *cfs_digest_provider(const struct cfs_provider_cfg *p)
 {
 	struct cfs_sb sb = CFS_SB_INIT;
-	json_t *o = profile_json(p);
+	json_t *o = cfs_provider_profile_json(p);
 	char *j = cfs_json_compact(o, 0);
 
 	cfs_sb_adds(&sb, "embedding-provider");
@@ -149,7 +149,7 @@ json_t *cfs_config_raw_json(const struct cfs_config *c)
 	json_object_set_new(state, "lock", c->state_lock < 0 ? json_null() : json_boolean(c->state_lock));
 	json_object_set_new(o, "state", state);
 	for (size_t i = 0; i < c->nproviders; i++)
-		json_object_set_new(emb, c->providers[i].name, profile_json(&c->providers[i]));
+		json_object_set_new(emb, c->providers[i].name, cfs_provider_profile_json(&c->providers[i]));
 	json_object_set_new(providers, "embedding", emb);
 	json_object_set_new(o, "providers", providers);
 	for (size_t i = 0; i < c->ngraphs; i++)

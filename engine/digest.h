@@ -26,6 +26,10 @@ char *cfs_digest_graph(const char *id, const char *schema_digest,
 		       const char *provider_addr, const char *provider_digest,
 		       const json_t *blob_policy);
 
+/* The present keys of a profile in §5.3 order (kind, base_url, model,
+ * api_key): the J of §5.3 and the ledger's `embedding_profile` (new ref). */
+json_t *cfs_provider_profile_json(const struct cfs_provider_cfg *p);
+
 /* §5.3 over the present keys of a profile. */
 char *cfs_digest_provider(const struct cfs_provider_cfg *p);
 
