@@ -85,6 +85,8 @@ extern const struct cli_cmd cli_graph_cmd;
 extern const struct cli_cmd cli_query_cmd;
 int cmd_plan(int argc, char **argv);
 extern const struct cli_cmd cli_plan_cmd;
+int cmd_apply(int argc, char **argv);
+extern const struct cli_cmd cli_apply_cmd;
 int cmd_approve(int argc, char **argv);
 extern const struct cli_cmd cli_approve_cmd;
 int cmd_refresh(int argc, char **argv);

@@ -25,6 +25,7 @@ static const struct entry commands[] = {
 	{ &cli_query_cmd, cmd_query },
 	{ &cli_graph_cmd, cmd_graph },
 	{ &cli_plan_cmd, cmd_plan },
+	{ &cli_apply_cmd, cmd_apply },
 	{ &cli_approve_cmd, cmd_approve },
 	{ &cli_refresh_cmd, cmd_refresh },
 	{ &cli_import_cmd, cmd_import },
