@@ -38,6 +38,43 @@ run() {
 	"$bin" "$@"
 }
 
+# Headers for the steps that are not one command.
+say() {
+	printf '\n### %s\n' "$*"
+}
+
+say "1. Validate the example cluster (text, then the JSON report's first lines)"
 run validate --config contrib/example || exit
-echo
-run validate --config contrib/example --json || exit
+run validate --config contrib/example --json | head -n 8 || exit
+
+# Everything below writes a ledger and graph roots, so it works on a copy.
+work=$(mktemp -d "${TMPDIR:-/tmp}/clusterfs-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+cp -R contrib/example "$work/cluster"
+c="$work/cluster"
+
+say "2. Bootstrap the state ledger, plan, apply, look at the status"
+run import --config "$c" || exit
+run plan --config "$c" || exit
+run apply --config "$c" --as demo || exit
+run status --config "$c" || exit
+
+say "3. Load data into the knowledge graph and run a stored query"
+run graph load "$c/graphs/knowledge.omni" contrib/example-data/knowledge.jsonl || exit
+run graph query "$c/graphs/knowledge.omni" --file "$c/queries/knowledge/people.gq" \
+	--name colleagues --param name=Ada || exit
+
+say "4. Edit a schema (drop Person.joined, add Person.phone) and a query, then plan and apply"
+sed -i -e '/joined: Date?/d' -e 's/title: String?/title: String?\n  phone: String?/' "$c/schemas/knowledge.pg"
+sed -i 's/limit 100/limit 50/' "$c/queries/knowledge/companies.gq"
+run plan --config "$c" || exit
+run apply --config "$c" --as demo || exit
+
+say "5. Remove the audit graph: the delete waits for an approval"
+sed -i -e '/^  audit:/,/record_event:/d' -e 's/\[knowledge, support, audit\]/[knowledge, support]/' "$c/cluster.yaml"
+run plan --config "$c" || exit
+run apply --config "$c" --as demo || exit
+run approve graph.audit --config "$c" --as demo || exit
+run apply --config "$c" --as demo || exit
+run status --config "$c" || exit
+[ ! -e "$c/graphs/audit.omni" ] && echo "==> graphs/audit.omni is gone; the ledger keeps its tombstone"
