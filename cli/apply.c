@@ -29,16 +29,6 @@ const struct cli_cmd cli_apply_cmd = {
 	apply_opts, 0, 0, NULL, true,
 };
 
-static const char *op_title(enum cfs_change_op op)
-{
-	switch (op) {
-	case CFS_CHANGE_CREATE: return "Create";
-	case CFS_CHANGE_UPDATE: return "Update";
-	case CFS_CHANGE_DELETE: return "Delete";
-	}
-	return "?";
-}
-
 static const char *disp_title(enum cfs_disposition d)
 {
 	switch (d) {
@@ -77,7 +67,7 @@ static void print_human(const struct cfs_apply_report *r)
 		const struct cfs_change *c = &r->changes.v[i];
 		const char *d = disp_title(c->disposition);
 
-		printf("  %s %s%s", op_title(c->op), c->resource, c->binding_change ? " [bindings]" : "");
+		cli_print_change_head(c);
 		if (d)
 			printf(" %s%s%s", d, c->reason ? ": " : "", c->reason ? c->reason : "");
 		putchar('\n');

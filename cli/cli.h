@@ -62,6 +62,11 @@ void cli_print_diags(const struct cfs_diags *d);
 /* Read a UTF-8 source for a plumbing command; on failure add
  * <kind>_file_missing ("could not read <kind> file '<file>': <why>"). */
 bool cli_read_source(const char *file, const char *kind, char **src, size_t *len, struct cfs_diags *d);
+struct cfs_change;
+/* "  <Create|Update|Delete> <addr>[ [bindings]]" of a plan/apply change
+ * (cluster.md §16), without the newline. */
+void cli_print_change_head(const struct cfs_change *c);
+
 /* Diagnostic path for a rendered language error: FILE:L:C for syntax
  * errors (" --> L:C"), else FILE.  Caller frees. */
 char *cli_error_path(const char *file, const char *err);

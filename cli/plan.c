@@ -26,16 +26,6 @@ const struct cli_cmd cli_plan_cmd = {
 	plan_opts, 0, 0, NULL, false,
 };
 
-static const char *op_title(enum cfs_change_op op)
-{
-	switch (op) {
-	case CFS_CHANGE_CREATE: return "Create";
-	case CFS_CHANGE_UPDATE: return "Update";
-	case CFS_CHANGE_DELETE: return "Delete";
-	}
-	return "?";
-}
-
 static void print_migration(const json_t *m)
 {
 	size_t i;
@@ -61,7 +51,8 @@ static void print_human(const struct cfs_plan_report *r)
 	printf("cluster plan: %zu change(s), %zu approval gate(s)\n", r->changes.n, r->gates.n);
 	for (size_t i = 0; i < r->changes.n; i++) {
 		const struct cfs_change *c = &r->changes.v[i];
-		printf("  %s %s%s\n", op_title(c->op), c->resource, c->binding_change ? " [bindings]" : "");
+		cli_print_change_head(c);
+		putchar('\n');
 		if (c->migration)
 			print_migration(c->migration);
 	}

@@ -6,6 +6,7 @@
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strbuf.h"
+#include "engine/plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,4 +69,12 @@ char *cli_lock_summary(const json_t *obs)
 	}
 	cfs_sb_addc(&sb, ')');
 	return cfs_sb_detach(&sb);
+}
+
+void cli_print_change_head(const struct cfs_change *c)
+{
+	static const char *const titles[] = { [CFS_CHANGE_CREATE] = "Create", [CFS_CHANGE_UPDATE] = "Update",
+					      [CFS_CHANGE_DELETE] = "Delete" };
+
+	printf("  %s %s%s", titles[c->op], c->resource, c->binding_change ? " [bindings]" : "");
 }
