@@ -672,9 +672,10 @@ static int check_plan_digest(struct run *x, const char *want)
 	int rc = 0;
 
 	previews(x);
-	have = cfs_plan_digest(&x->r->changes);
+	have = cfs_plan_digest(x->op->des.config_digest, x->op->state.found ? x->op->state.cas : NULL,
+			       &x->r->changes);
 	if (strcmp(have, want)) {
-		cfs_diag_error(&x->op->diags, "plan_digest_mismatch", "changes",
+		cfs_diag_error(&x->op->diags, "plan_stale", "changes",
 			       "the plan changed since it was reviewed (plan digest %s); re-run `clusterfs plan`", have);
 		rc = -1;
 	}

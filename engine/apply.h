@@ -28,7 +28,7 @@ struct cfs_apply_report {
 
 /*
  * Run apply on config_dir on behalf of actor (NULL = none).  plan_digest
- * (NULL = not checked) is our extension: refuse with plan_digest_mismatch
+ * (NULL = not checked) is our extension: refuse with plan_stale
  * unless the recomputed plan has that digest.  Free with
  * cfs_apply_report_free.
  */

@@ -513,13 +513,25 @@ json_t *cfs_gates_json(const struct cfs_gates *g)
 	return a;
 }
 
-char *cfs_plan_digest(const struct cfs_changes *ch)
+char *cfs_plan_digest(const char *config_digest, const char *state_cas, const struct cfs_changes *ch)
 {
 	json_t *a = cfs_changes_json(ch);
 	char *text = cfs_json_compact(a, 0);
+	struct cfs_sb sb = CFS_SB_INIT;
 	char hex[CFS_SHA256_HEX_LEN + 1];
 
-	cfs_sha256_hex(text, strlen(text), hex);
+	/* fs.md: the config, the ledger it was planned against (its CAS, or
+	 * the fact that there is none) and the change list, so a digest can be
+	 * applied at most once: every ledger write changes the CAS */
+	cfs_sb_adds(&sb, "clusterfs-plan");
+	cfs_sb_addc(&sb, '\0');
+	cfs_sb_adds(&sb, config_digest ? config_digest : "");
+	cfs_sb_addc(&sb, '\0');
+	cfs_sb_adds(&sb, state_cas ? state_cas : "no-state");
+	cfs_sb_addc(&sb, '\0');
+	cfs_sb_adds(&sb, text);
+	cfs_sha256_hex(sb.buf, sb.len, hex);
+	cfs_sb_release(&sb);
 	free(text);
 	json_decref(a);
 	return cfs_xstrdup(hex);

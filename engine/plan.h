@@ -106,8 +106,12 @@ json_t *cfs_change_json(const struct cfs_change *c);
 json_t *cfs_changes_json(const struct cfs_changes *ch);
 json_t *cfs_gates_json(const struct cfs_gates *g);
 json_t *cfs_blast_radius_json(const struct cfs_changes *ch, const struct cfs_desired *des);
-/* Our extension: sha256 hex of the compact JSON of the changes array. */
-char *cfs_plan_digest(const struct cfs_changes *ch);
+/*
+ * The plan digest (fs.md): sha256 hex of "clusterfs-plan\0" config digest
+ * "\0" state CAS (or "no-state" when there is no ledger) "\0" the compact
+ * JSON of the changes array.  Caller frees.
+ */
+char *cfs_plan_digest(const char *config_digest, const char *state_cas, const struct cfs_changes *ch);
 
 struct cfs_plan_report {
 	bool ok;

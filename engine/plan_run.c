@@ -161,7 +161,7 @@ void cfs_plan_run(const char *config_dir, struct cfs_plan_report *r)
 		plan_changes(r);
 	}
 	cfs_plan_gates(&r->changes, &r->gates);
-	r->plan_digest = cfs_plan_digest(&r->changes);
+	r->plan_digest = cfs_plan_digest(op->des.config_digest, op->state.found ? op->state.cas : NULL, &r->changes);
 	r->state_observations = cfs_op_state_observations(op);
 	cfs_op_unlock(op);
 	r->ok = !cfs_diags_has_error(&op->diags);

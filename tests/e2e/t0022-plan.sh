@@ -22,7 +22,10 @@ GATE_REASON='delete may remove deployed graph or schema definition'
 HELD_MSG="cluster state lock already exists (lock id $LOCK_ID); run \`clusterfs force-unlock $LOCK_ID\` only after confirming no cluster operation is active"
 STALE_MSG='an approval artifact exists but its bound digests no longer match the plan; re-run `cluster approve`'
 SIDECAR_MSG='a recovery sidecar from an interrupted apply is pending; the next state-mutating command will classify it'
-EMPTY_DIGEST=$(printf '[]' | sha256sum | cut -d' ' -f1)
+# plan_digest_of CFG CAS CHANGES: the fs.md plan digest (CAS "no-state" without a ledger)
+plan_digest_of() {
+	printf 'clusterfs-plan\0%s\0%s\0%s' "$1" "$2" "$3" | sha256sum | cut -d' ' -f1
+}
 
 # ------------------------------------------------------------------ helpers
 
@@ -88,8 +91,12 @@ plan() {
 		/^  "changes": \[$/ { on = 1; printf "["; next }
 		on && /^  \]/ { print "]"; exit }
 		on { sub(/^ +/, ""); gsub(/": /, "\":"); printf "%s", $0 }' "$T/.v/json")
-	[ "$(printf '%s' "$compact" | sha256sum | cut -d' ' -f1)" = "$digest" ]
-	check $? "plan_digest $digest is not the sha256 of the compact changes $compact"
+	# ... prefixed by the config digest and the state CAS (fs.md)
+	local cfg cas
+	cfg=$(json_get desired_revision/config_digest 2>/dev/null)
+	cas=$(json_get state_observations/state_cas 2>/dev/null) || cas=no-state
+	[ "$(printf 'clusterfs-plan\0%s\0%s\0%s' "$cfg" "$cas" "$compact" | sha256sum | cut -d' ' -f1)" = "$digest" ]
+	check $? "plan_digest $digest is not the sha256 of the config digest, state CAS and compact changes $compact"
 }
 
 expect_keys() {
@@ -258,6 +265,7 @@ plan --config c
 expect_exit 0
 expect_json changes "[]"
 expect_json blast_radius "[]"
+EMPTY_DIGEST=$(plan_digest_of "$CONFIG_D" "sha256:$(sha256_file c/__cluster/state.json)" '[]')
 expect_json plan_digest "$EMPTY_DIGEST"
 expect_keys state_observations "state_path lock_path state_found applied_config_digest state_revision state_cas resource_count locked lock_acquired acquired_lock_id"
 expect_json state_observations/state_found true
@@ -554,7 +562,7 @@ expect_json state_observations/lock_pid 123
 expect_json state_observations/state_found false
 expect_json changes "[]"
 expect_json approvals_required "[]"
-expect_json plan_digest "$EMPTY_DIGEST"
+expect_json plan_digest "$(plan_digest_of "$CONFIG_D" no-state '[]')"
 expect_diags <<EOF
 ERROR state_lock_held __cluster/lock.json: $HELD_MSG
 EOF
@@ -598,7 +606,7 @@ expect_diags <<EOF
 WARN  state_lock_disabled state.lock: state.lock is false; plan read state without acquiring the cluster state lock
 EOF
 expect_human <<EOF
-plan digest: $EMPTY_DIGEST
+plan digest: $(plan_digest_of "$(json_get desired_revision/config_digest)" "$(json_get state_observations/state_cas)" '[]')
 cluster plan: 0 change(s), 0 approval gate(s)
   no changes
 WARN  state_lock_disabled state.lock: state.lock is false; plan read state without acquiring the cluster state lock

@@ -165,7 +165,7 @@ cp "$T/c/__cluster/state.json" "$T/state.before"
 apply_json c --plan-digest 0000
 expect_exit 1
 expect_diags <<X
-ERROR plan_digest_mismatch changes: the plan changed since it was reviewed (plan digest $digest); re-run \`clusterfs plan\`
+ERROR plan_stale changes: the plan changed since it was reviewed (plan digest $digest); re-run \`clusterfs plan\`
 X
 expect_json state_written false
 cmp -s "$T/state.before" "$T/c/__cluster/state.json"
@@ -178,6 +178,25 @@ apply_json c --plan-digest "$digest"
 expect_exit 0
 expect_change 1 schema.knowledge update applied
 expect_json converged true
+
+case_begin "apply --plan-digest: a digest applies at most once"
+# the ledger write changed the state CAS, so the same digest is now stale
+cp "$T/c/__cluster/state.json" "$T/state.before"
+apply_json c --plan-digest "$digest"
+expect_exit 1
+expect_diag_prefix "ERROR plan_stale changes: the plan changed since it was reviewed"
+cmp -s "$T/state.before" "$T/c/__cluster/state.json"
+check $? "a stale digest wrote the ledger"
+
+case_begin "apply --plan-digest: a plan made before the ledger existed is stale after import"
+rm -rf "$T/nl" && cp -R "$T/c" "$T/nl" && rm -rf "$T/nl/__cluster" "$T/nl/graphs"
+run_cfs plan --config nl
+early=$(sed -n 's/^plan digest: //p' "$T/.run/out")
+run_cfs import --config nl
+expect_exit 0
+apply_json nl --plan-digest "$early"
+expect_exit 1
+expect_diag_prefix "ERROR plan_stale changes: "
 
 # ------------------------------------------------------------------ unsupported schema change
 

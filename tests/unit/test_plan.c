@@ -463,18 +463,28 @@ static void test_change_json_and_digest(void **state)
 		"{\"resource\":\"schema.a\",\"operation\":\"update\",\"before_digest\":\"x\",\"after_digest\":\"y\","
 		"\"disposition\":\"applied\",\"migration\":{\"supported\":true,\"steps\":[]}}]");
 	char hex[CFS_SHA256_HEX_LEN + 1];
-	cfs_sha256_hex(s, strlen(s), hex);
-	char *digest = cfs_plan_digest(&ch);
+	struct cfs_sb in = CFS_SB_INIT;
+	cfs_sb_add(&in, "clusterfs-plan\0cfg\0sha256:abc\0", 30);
+	cfs_sb_adds(&in, s);
+	cfs_sha256_hex(in.buf, in.len, hex);
+	char *digest = cfs_plan_digest("cfg", "sha256:abc", &ch);
 	assert_string_equal(digest, hex);
 	free(digest);
+	/* another ledger (CAS) or none at all gives another digest */
+	digest = cfs_plan_digest("cfg", "sha256:abd", &ch);
+	assert_string_not_equal(digest, hex);
+	free(digest);
+	cfs_sb_release(&in);
 	free(s);
 	json_decref(j);
 	cfs_changes_free(&ch);
 
-	/* no changes: the digest of "[]" */
-	digest = cfs_plan_digest(&ch);
-	cfs_sha256_hex("[]", 2, hex);
+	/* no changes and no ledger */
+	digest = cfs_plan_digest("cfg", NULL, &ch);
+	cfs_sb_add(&in, "clusterfs-plan\0cfg\0no-state\0[]", 30);
+	cfs_sha256_hex(in.buf, in.len, hex);
 	assert_string_equal(digest, hex);
+	cfs_sb_release(&in);
 	free(digest);
 }
 
