@@ -695,3 +695,44 @@ id_msg() {
 	# shellcheck disable=SC2016 # literal backticks
 	printf '%s `%s` must start with a letter or `_` and contain only ASCII letters, digits, `_`, or `-`' "$1" "$2"
 }
+
+# ---- helpers shared by the command scripts ----------------------------------
+
+# expect_keys PARENT "KEY...": the members of the object at PARENT, in order.
+expect_keys() {
+	local got
+	got=$(json_keys "$T/.v/flat" "$1")
+	[ "$got" = "$2" ]
+	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
+}
+
+# expect_out: the complete stdout on stdin.
+expect_out() {
+	cat >"$T/.v/want"
+	if cmp -s "$T/.v/want" "$T/.run/out"; then
+		pass
+	else
+		fail "stdout differs (- expected, + actual):"
+		diff -u "$T/.v/want" "$T/.run/out" | sed -n '3,$s/^/    /p'
+	fi
+}
+
+# expect_line N TEXT: line N of stdout is exactly TEXT.
+expect_line() {
+	local got
+	got=$(sed -n "${1}p" "$T/.run/out")
+	[ "$got" = "$2" ]
+	check $? "stdout line $1 is '$got', expected '$2'"
+}
+
+# expect_usage_error TEXT: exit 2, nothing on stdout, TEXT on stderr.
+expect_usage_error() {
+	expect_exit 2
+	expect_stdout_empty
+	expect_stderr_contains "$1"
+}
+
+expect_absent() {
+	! json_get "$1" >/dev/null
+	check $? "$1 is present"
+}

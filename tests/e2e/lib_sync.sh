@@ -173,13 +173,6 @@ sync_both() {
 
 # --------------------------------------------------------------- checks
 
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
 expect_json_re() {
 	local v
 	v=$(json_get "$1")

@@ -36,14 +36,6 @@ jrun() {
 	expect_stderr_empty
 }
 
-# expect_keys PARENT "KEY...": the members of the object at PARENT, in order.
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
 # expect_report_shape: the members every check report has, in order, and
 # ok <-> exit status <-> no error diagnostic.
 expect_report_shape() {
@@ -60,32 +52,6 @@ expect_report_shape() {
 	for ((i = 0; i < n; i++)); do
 		expect_keys "diagnostics/$i" "code severity path message"
 	done
-}
-
-# expect_out: the complete stdout on stdin.
-expect_out() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.run/out"; then
-		pass
-	else
-		fail "stdout differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.run/out" | sed -n '3,$s/^/    /p'
-	fi
-}
-
-# expect_line N TEXT: line N of stdout is exactly TEXT.
-expect_line() {
-	local got
-	got=$(sed -n "${1}p" "$T/.run/out")
-	[ "$got" = "$2" ]
-	check $? "stdout line $1 is '$got', expected '$2'"
-}
-
-# expect_usage_error TEXT: exit 2, nothing on stdout, TEXT on stderr.
-expect_usage_error() {
-	expect_exit 2
-	expect_stdout_empty
-	expect_stderr_contains "$1"
 }
 
 # ------------------------------------------------------------------ valid schema

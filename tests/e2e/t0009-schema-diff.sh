@@ -46,25 +46,6 @@ jrun() {
 	check $? "\"ok\": $ok does not follow the error diagnostics"
 }
 
-# expect_out: the complete stdout on stdin.
-expect_out() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.run/out"; then
-		pass
-	else
-		fail "stdout differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.run/out" | sed -n '3,$s/^/    /p'
-	fi
-}
-
-# expect_line N TEXT: line N of stdout is exactly TEXT.
-expect_line() {
-	local got
-	got=$(sed -n "${1}p" "$T/.run/out")
-	[ "$got" = "$2" ]
-	check $? "stdout line $1 is '$got', expected '$2'"
-}
-
 # json_compact FILE: the JSON text of FILE without the whitespace outside
 # strings (string contents and escapes are kept byte for byte).
 json_compact() {
@@ -112,13 +93,6 @@ write_pg() {
 	local f=$1
 	shift
 	write_file "$f" '%s\n' "$@"
-}
-
-# expect_usage_error TEXT: exit 2, nothing on stdout, TEXT on stderr.
-expect_usage_error() {
-	expect_exit 2
-	expect_stdout_empty
-	expect_stderr_contains "$1"
 }
 
 # ------------------------------------------------------------------ schemas

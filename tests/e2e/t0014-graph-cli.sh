@@ -52,30 +52,11 @@ jrun() {
 	esac
 }
 
-# expect_keys PARENT "KEY...": the members of the object at PARENT, in order.
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
 expect_count() {
 	local n
 	n=$(json_count "$1")
 	[ "$n" -eq "$2" ]
 	check $? "$1 has $n element(s), expected $2"
-}
-
-# expect_out: the complete stdout on stdin.
-expect_out() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.run/out"; then
-		pass
-	else
-		fail "stdout differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.run/out" | sed -n '3,$s/^/    /p'
-	fi
 }
 
 # expect_failure OP DIAG-LINE: exit 1, stderr empty, stdout exactly the
@@ -98,13 +79,6 @@ expect_failure_prefix() {
 	"$2"*) pass ;;
 	*) fail "diagnostic line does not start with: $2" ;;
 	esac
-}
-
-# expect_usage_error TEXT: exit 2, nothing on stdout, TEXT on stderr.
-expect_usage_error() {
-	expect_exit 2
-	expect_stdout_empty
-	expect_stderr_contains "$1"
 }
 
 # expect_info ROOT VERSION PERSON COMPANY WORKSAT: `graph info --json`.

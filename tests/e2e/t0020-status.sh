@@ -94,28 +94,6 @@ check_observation_keys() {
 	check $? "status reports a lock acquired"
 }
 
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
-expect_absent() {
-	! json_get "$1" >/dev/null
-	check $? "$1 is present"
-}
-
-expect_human() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.v/human"; then
-		pass
-	else
-		fail "human output differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.v/human" | sed -n '3,$s/^/    /p'
-	fi
-}
-
 # expect_paths ROOT: state_path and lock_path under ROOT.
 expect_paths() {
 	expect_json state_observations/state_path "$1/__cluster/state.json"

@@ -94,28 +94,6 @@ unlock() {
 	check $? "headline '$head' does not match the report"
 }
 
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
-expect_absent() {
-	! json_get "$1" >/dev/null
-	check $? "$1 is present"
-}
-
-expect_human() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.v/human"; then
-		pass
-	else
-		fail "human output differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.v/human" | sed -n '3,$s/^/    /p'
-	fi
-}
-
 # The state_observations members of a run that saw no lock holder.
 expect_bare_observations() {
 	expect_keys state_observations "state_path lock_path state_found state_revision resource_count locked lock_acquired"

@@ -99,23 +99,11 @@ plan() {
 	check $? "plan_digest $digest is not the sha256 of the config digest, state CAS and compact changes $compact"
 }
 
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
 expect_count() {
 	local n
 	n=$(json_count "$1")
 	[ "$n" -eq "$2" ]
 	check $? "$1 has $n element(s), expected $2"
-}
-
-expect_absent() {
-	! json_get "$1" >/dev/null
-	check $? "$1 is present"
 }
 
 # change_index ADDRESS: index of ADDRESS in changes.
@@ -155,16 +143,6 @@ expect_gate() {
 	expect_json "approvals_required/$1/resource" "$2"
 	expect_json "approvals_required/$1/reason" "$GATE_REASON"
 	expect_json "approvals_required/$1/satisfied" "$3"
-}
-
-expect_human() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.v/human"; then
-		pass
-	else
-		fail "human output differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.v/human" | sed -n '3,$s/^/    /p'
-	fi
 }
 
 expect_no_lock_file() {

@@ -80,23 +80,6 @@ approve() {
 	fi
 }
 
-expect_human() {
-	cat >"$T/.v/want"
-	if cmp -s "$T/.v/want" "$T/.v/human"; then
-		pass
-	else
-		fail "human output differs (- expected, + actual):"
-		diff -u "$T/.v/want" "$T/.v/human" | sed -n '3,$s/^/    /p'
-	fi
-}
-
-expect_keys() {
-	local got
-	got=$(json_keys "$T/.v/flat" "$1")
-	[ "$got" = "$2" ]
-	check $? "members of '${1:-<top>}' are [$got], expected [$2]"
-}
-
 # artifacts DIR: number of artifact files.
 artifacts() {
 	find "$1/__cluster/approvals" -name '*.json' 2>/dev/null | wc -l
