@@ -736,3 +736,16 @@ expect_absent() {
 	! json_get "$1" >/dev/null
 	check $? "$1 is present"
 }
+
+# check_pretty_json FILE: FILE is one pretty JSON object ending in a newline;
+# its flattened form is left in $T/.v/flat.
+check_pretty_json() {
+	json_flatten "$1" >"$T/.v/flat"
+	if grep -q '^E' "$T/.v/flat"; then
+		fail "--json output is not a pretty JSON object: $(grep '^E' "$T/.v/flat" | head -1 | cut -f2- | tr '\t' ' ')"
+	else
+		pass
+	fi
+	[ -s "$1" ] && [ -z "$(tail -c1 "$1")" ]
+	check $? "--json output does not end with a newline"
+}

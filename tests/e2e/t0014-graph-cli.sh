@@ -27,14 +27,7 @@ REFUSAL="[OG-MF-106] changing property type for 'Person.age' is not supported in
 # diagnostics, rendered as the human output prints them, in $T/.v/jdiags.
 jrun() {
 	run_cfs "$@"
-	json_flatten "$T/.run/out" >"$T/.v/flat"
-	if grep -q '^E' "$T/.v/flat"; then
-		fail "--json output is not a pretty JSON object: $(grep '^E' "$T/.v/flat" | head -1 | cut -f2- | tr '\t' ' ')"
-	else
-		pass
-	fi
-	[ -s "$T/.run/out" ] && [ -z "$(tail -c1 "$T/.run/out")" ]
-	check $? "--json output does not end with a newline"
+	check_pretty_json "$T/.run/out"
 	json_diag_lines "$T/.v/flat" >"$T/.v/jdiags"
 	expect_stderr_empty
 	local ok keys

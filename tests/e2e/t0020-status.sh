@@ -43,14 +43,7 @@ status() {
 	[ "$human_rc" = "$RC" ]
 	check $? "exit status $human_rc without --json but $RC with --json"
 	{ cat "$T/.v/human"; echo "--- (--json) ---"; cat "$T/.v/json"; } >"$T/.run/out"
-	json_flatten "$T/.v/json" >"$T/.v/flat"
-	if grep -q '^E' "$T/.v/flat"; then
-		fail "--json output is not a pretty JSON object: $(grep '^E' "$T/.v/flat" | head -1 | cut -f2- | tr '\t' ' ')"
-	else
-		pass
-	fi
-	[ -s "$T/.v/json" ] && [ -z "$(tail -c1 "$T/.v/json")" ]
-	check $? "--json output does not end with a newline"
+	check_pretty_json "$T/.v/json"
 	expect_keys "" "$STATUS_KEYS"
 	check_observation_keys
 	json_diag_lines "$T/.v/flat" >"$T/.v/jdiags"

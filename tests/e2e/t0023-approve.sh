@@ -41,14 +41,7 @@ approve() {
 	[ "$human_rc" = "$RC" ]
 	check $? "exit status $human_rc without --json but $RC with --json"
 	{ cat "$T/.v/human"; echo "--- (--json) ---"; cat "$T/.v/json"; } >"$T/.run/out"
-	json_flatten "$T/.v/json" >"$T/.v/flat"
-	if grep -q '^E' "$T/.v/flat"; then
-		fail "--json output is not a pretty JSON object: $(grep '^E' "$T/.v/flat" | head -1 | cut -f2- | tr '\t' ' ')"
-	else
-		pass
-	fi
-	[ -s "$T/.v/json" ] && [ -z "$(tail -c1 "$T/.v/json")" ]
-	check $? "--json output does not end with a newline"
+	check_pretty_json "$T/.v/json"
 	json_diag_lines "$T/.v/flat" >"$T/.v/jdiags"
 	# (each run draws its own approval id: compare with ULIDs masked)
 	sed -n '2,$p' "$T/.v/human" | sed -E 's/[0-9A-HJKMNP-TV-Z]{26}/<ULID>/g' >"$T/.v/hdiags"
