@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "engine/approve.h"
+#include "engine/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,16 +43,10 @@ int cmd_approve(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	cfs_approve_run(opt_config, a.pos[0], actor, &r);
-	if (opt_json) {
+	if (opt_json)
 		cli_print_json(cfs_approve_report_json(&r));
-	} else {
-		if (r.ok)
-			printf("cluster approve: %s %s approved by %s (approval %s)\n", r.operation, r.resource,
-			       r.approved_by, r.approval_id);
-		else
-			puts("cluster approve failed");
-		cli_print_diags(&r.op.diags);
-	}
+	else
+		cfs_render_approve(&r, stdout);
 	code = r.ok ? CLI_OK : CLI_FAIL;
 	cfs_approve_report_free(&r);
 	return code;

@@ -1,8 +1,8 @@
 /*
  * cli: the command-line front end.  One file per command (cli/<name>.c with
- * one cmd_<name>() entry), one option-table parser, and the report
- * renderers.  Exit codes (cluster.md §1): 0 ok, 1 not ok or refused,
- * 2 usage error.
+ * one cmd_<name>() entry) and one option-table parser; the report text
+ * comes from engine/render.h.  Exit codes (cluster.md §1): 0 ok, 1 not ok
+ * or refused, 2 usage error.
  */
 #ifndef CFS_CLI_H
 #define CFS_CLI_H
@@ -54,19 +54,17 @@ struct cli_args {
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args *a, int *exit_code);
 void cli_usage(const struct cli_cmd *cmd, FILE *out);
 
-/* Print v as the one pretty JSON object of --json output; steals v. */
+/* Print v as the one pretty JSON object of --json output; steals v.  The
+ * human text of every report is engine/render.h's, written to stdout. */
 void cli_print_json(json_t *v);
-/* Human diagnostics block (cluster.md §16). */
-void cli_print_diags(const struct cfs_diags *d);
+/* The actor of a command run by this user: CLUSTERFS_ACTOR, else the login
+ * name, else the passwd name of the uid, else NULL (apply without --as,
+ * refresh, import, force-unlock). */
+const char *cli_default_actor(void);
 
 /* Read a UTF-8 source for a plumbing command; on failure add
  * <kind>_file_missing ("could not read <kind> file '<file>': <why>"). */
 bool cli_read_source(const char *file, const char *kind, char **src, size_t *len, struct cfs_diags *d);
-struct cfs_change;
-/* "  <Create|Update|Delete> <addr>[ [bindings]]" of a plan/apply change
- * (cluster.md §16), without the newline. */
-void cli_print_change_head(const struct cfs_change *c);
-
 /* Diagnostic path for a rendered language error: FILE:L:C for syntax
  * errors (" --> L:C"), else FILE.  Caller frees. */
 char *cli_error_path(const char *file, const char *err);
@@ -77,11 +75,6 @@ int cmd_status(int argc, char **argv);
 extern const struct cli_cmd cli_status_cmd;
 int cmd_force_unlock(int argc, char **argv);
 extern const struct cli_cmd cli_force_unlock_cmd;
-
-/* " (id=…, operation=…, pid=…, created_at=…, age_seconds=…)" from a
- * state_observations object (§16), "" when no lock id is known.  Caller
- * frees. */
-char *cli_lock_summary(const json_t *state_observations);
 
 int cmd_schema(int argc, char **argv);
 int cmd_query(int argc, char **argv);

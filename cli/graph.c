@@ -15,6 +15,7 @@
 #include "core/strbuf.h"
 #include "engine/graph/graph.h"
 #include "engine/query/ast.h"
+#include "engine/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ static int finish_report(const char *op, const char *root, json_t *body, struct 
 		}
 		if (!ok)
 			printf("graph %s failed\n", op);
-		cli_print_diags(d);
+		cfs_render_diags(d, stdout);
 	}
 	json_decref(body);
 	cfs_diags_free(d);

@@ -10,6 +10,7 @@
 #include "core/strbuf.h"
 #include "engine/query/ast.h"
 #include "engine/query/check.h"
+#include "engine/render.h"
 #include "engine/schema/model.h"
 
 #include <stdio.h>
@@ -171,7 +172,7 @@ static int cmd_check(int argc, char **argv)
 		json_object_set_new(o, "diagnostics", cfs_diags_to_json(&d));
 		cli_print_json(o);
 	} else {
-		cli_print_diags(&d);
+		cfs_render_diags(&d, stdout);
 	}
 	cfs_query_list_free(&ql);
 	if (schema_ok)

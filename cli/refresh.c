@@ -1,9 +1,11 @@
 /*
  * refresh: `clusterfs refresh [--config DIR] [--json]` (cluster.md §14),
- * and the rendering it shares with `import` (cli/import.c).
+ * and the run it shares with `import` (cli/import.c).  No --as (§1): the
+ * actor in the events log is cli_default_actor().
  */
 #include "cli/cli.h"
 #include "engine/refresh.h"
+#include "engine/render.h"
 
 #include <stdio.h>
 
@@ -25,26 +27,13 @@ const struct cli_cmd cli_refresh_cmd = {
 int cli_state_sync(const char *config_dir, bool json, bool import)
 {
 	struct cfs_diags d = CFS_DIAGS_INIT;
-	json_t *r = cfs_state_sync(config_dir, import, &d);
+	json_t *r = cfs_state_sync(config_dir, import, cli_default_actor(), &d);
 	bool ok = json_is_true(json_object_get(r, "ok"));
-	const char *name = import ? "import" : "refresh";
 
 	if (json) {
 		cli_print_json(r);
 	} else {
-		json_t *so = json_object_get(r, "state_observations");
-		const char *cas = json_string_value(json_object_get(so, "state_cas"));
-
-		if (ok) {
-			printf("cluster %s: revision %" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT " resource(s)\n",
-			       name, json_integer_value(json_object_get(so, "state_revision")),
-			       json_integer_value(json_object_get(so, "resource_count")));
-			if (cas)
-				printf("  state_cas: %s\n", cas);
-		} else {
-			printf("cluster %s failed\n", name);
-		}
-		cli_print_diags(&d);
+		cfs_render_state_sync(r, &d, import, stdout);
 		json_decref(r);
 	}
 	cfs_diags_free(&d);

@@ -1,15 +1,18 @@
 /*
- * report: the output conventions shared by all commands (cluster.md §1,
- * §16): one pretty JSON object with --json, else headline + diagnostics.
+ * report: what all commands share around the engine's reports (cluster.md
+ * §1, §16): one pretty JSON object with --json (the human text is
+ * engine/render.c's), source reading for the plumbing commands, and the
+ * default actor.
  */
 #include "cli/cli.h"
 #include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strbuf.h"
-#include "engine/plan.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 void cli_print_json(json_t *v)
 {
@@ -18,11 +21,6 @@ void cli_print_json(json_t *v)
 	fputs(s, stdout);
 	free(s);
 	json_decref(v);
-}
-
-void cli_print_diags(const struct cfs_diags *d)
-{
-	cfs_diags_render_text(d, stdout);
 }
 
 bool cli_read_source(const char *file, const char *kind, char **src, size_t *len, struct cfs_diags *d)
@@ -47,34 +45,16 @@ char *cli_error_path(const char *file, const char *err)
 	return cfs_xstrdup(file);
 }
 
-char *cli_lock_summary(const json_t *obs)
+const char *cli_default_actor(void)
 {
-	static const char *const parts[][2] = {
-		{ "lock_id", "id" }, { "lock_operation", "operation" }, { "lock_pid", "pid" },
-		{ "lock_created_at", "created_at" }, { "lock_age_seconds", "age_seconds" },
-	};
-	struct cfs_sb sb = CFS_SB_INIT;
+	const char *a = getenv("CLUSTERFS_ACTOR");
+	struct passwd *pw;
 
-	if (!json_object_get(obs, "lock_id"))
-		return cfs_xstrdup("");
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		const json_t *v = json_object_get(obs, parts[i][0]);
-		if (!v)
-			continue;
-		cfs_sb_adds(&sb, sb.len ? ", " : " (");
-		if (json_is_integer(v))
-			cfs_sb_addf(&sb, "%s=%" JSON_INTEGER_FORMAT, parts[i][1], json_integer_value(v));
-		else
-			cfs_sb_addf(&sb, "%s=%s", parts[i][1], json_string_value(v));
-	}
-	cfs_sb_addc(&sb, ')');
-	return cfs_sb_detach(&sb);
-}
-
-void cli_print_change_head(const struct cfs_change *c)
-{
-	static const char *const titles[] = { [CFS_CHANGE_CREATE] = "Create", [CFS_CHANGE_UPDATE] = "Update",
-					      [CFS_CHANGE_DELETE] = "Delete" };
-
-	printf("  %s %s%s", titles[c->op], c->resource, c->binding_change ? " [bindings]" : "");
+	if (a && *a)
+		return a;
+	a = getlogin();
+	if (a && *a)
+		return a;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
 }

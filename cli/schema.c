@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/sha256.h"
 #include "core/strbuf.h"
+#include "engine/render.h"
 #include "engine/schema/migrate.h"
 #include "engine/schema/summary.h"
 
@@ -136,7 +137,7 @@ static int cmd_check(int argc, char **argv)
 		printf(ok ? "schema valid: %s\n" : "schema invalid: %s\n", a.pos[0]);
 		for (size_t i = 0; ok && i < s.ntypes; i++)
 			print_type(&s.types[i]);
-		cli_print_diags(&d);
+		cfs_render_diags(&d, stdout);
 	}
 	if (ok)
 		cfs_schema_free(&s);
@@ -193,7 +194,7 @@ static int cmd_diff(int argc, char **argv)
 			cfs_sb_adds(&sb, "schema diff failed\n");
 		fputs(cfs_sb_str(&sb), stdout);
 		cfs_sb_release(&sb);
-		cli_print_diags(&d);
+		cfs_render_diags(&d, stdout);
 	}
 	if (planned)
 		cfs_migration_free(&m);

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config git fuse3 libfuse3-dev libyaml-dev
 libjansson-dev libgit2-dev libssl-dev libcmocka-dev valgrind
-libsqlite3-dev"
+libsqlite3-dev python3"
 
 missing=""
 for p in $PKGS; do

@@ -800,6 +800,7 @@ void cfs_apply_run(const char *config_dir, const char *actor, const char *plan_d
 	r->state_observations = cfs_op_state_observations(op);
 	cfs_op_unlock(op);
 	r->ok = !cfs_diags_has_error(&op->diags);
+	cfs_op_record_event(op, r->actor, r->ok, (long long)r->applied_count);
 
 	json_decref(x.ledger);
 	cfs_sweep_free(&x.sw);

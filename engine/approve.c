@@ -93,6 +93,7 @@ void cfs_approve_run(const char *config_dir, const char *address, const char *ac
 		cfs_op_unlock(op);
 	}
 	r->ok = !cfs_diags_has_error(&op->diags);
+	cfs_op_record_event(op, actor, r->ok, -1);
 }
 
 json_t *cfs_approve_report_json(const struct cfs_approve_report *r)

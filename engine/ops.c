@@ -6,13 +6,17 @@
  * diagnostics and the storage-root errors cannot drift between commands.
  */
 #include "engine/ops.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/path.h"
 #include "core/strbuf.h"
+#include "ledger/events.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define RECOVERIES_DIR "__cluster/recoveries"
 
@@ -225,6 +229,69 @@ void cfs_op_warn_pending_sidecars(struct cfs_op *op)
 		free(key);
 	}
 	cfs_store_list_free(names, n);
+}
+
+/* The distinct error codes of d, in emission order. */
+static json_t *error_codes(const struct cfs_diags *d)
+{
+	json_t *codes = json_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		bool seen = false;
+		size_t j;
+		json_t *c;
+
+		if (d->v[i].severity != CFS_ERROR)
+			continue;
+		json_array_foreach(codes, j, c)
+			seen = seen || !strcmp(json_string_value(c), d->v[i].code);
+		if (!seen)
+			json_array_append_new(codes, json_string(d->v[i].code));
+	}
+	return codes;
+}
+
+/* A resolved local root whose ledger folder exists: where events go. */
+static bool has_ledger_dir(const struct cfs_op *op)
+{
+	struct stat st;
+	char *dir;
+	bool yes;
+
+	if (!op->des.storage_root || is_s3(op->des.storage_root) || !op->display_root)
+		return false;
+	dir = display_path(op, "__cluster");
+	yes = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	free(dir);
+	return yes;
+}
+
+void cfs_op_record_event(struct cfs_op *op, const char *actor, bool ok, long long changes)
+{
+	char now[CFS_RFC3339_LEN];
+	json_t *ev, *rev = NULL;
+
+	if (!has_ledger_dir(op))
+		return;
+	if (op->state.found) {
+		json_t *r = json_object_get(op->state.doc, "state_revision");
+		rev = json_integer(r ? json_integer_value(r) : 0);
+	}
+	cfs_now_rfc3339(now);
+	ev = json_object();
+	json_object_set_new(ev, "at", json_string(now));
+	json_object_set_new(ev, "operation", json_string(op->operation));
+	json_object_set_new(ev, "actor", actor ? cfs_json_text(actor) : json_null());
+	json_object_set_new(ev, "ok", json_boolean(ok));
+	json_object_set_new(ev, "state_revision", rev ? rev : json_null());
+	if (changes >= 0)
+		json_object_set_new(ev, "changes", json_integer(changes));
+	json_object_set_new(ev, "codes", error_codes(&op->diags));
+	json_object_set_new(ev, "pid", json_integer((json_int_t)getpid()));
+	if (cfs_events_append(op->display_root, ev) != 0)
+		cfs_diag_warn(&op->diags, "events_write_error", CFS_EVENTS_KEY,
+			      "could not append to the events log: %s", strerror(errno));
+	json_decref(ev);
 }
 
 void cfs_op_end(struct cfs_op *op)

@@ -76,6 +76,19 @@ json_t *cfs_op_state_observations(const struct cfs_op *op);
 /* Warn cluster_recovery_pending for each sidecar file (plan/status, §10.1). */
 void cfs_op_warn_pending_sidecars(struct cfs_op *op);
 
+/*
+ * Append this operation's line to the events log (fs.md "events",
+ * ledger/events.h): {at, operation, actor (NULL = null), ok,
+ * state_revision (null unless a ledger was read or written), changes (only
+ * when changes >= 0: apply's applied count), codes (the distinct error
+ * codes, in order), pid}.  Call once, at the end of a mutating command,
+ * with its final ok.  Recorded only under a resolved local storage root
+ * that holds a ledger folder (__cluster/): a command that failed before
+ * anything existed leaves nothing behind.  A failed append adds the
+ * warning events_write_error and never changes the command's result.
+ */
+void cfs_op_record_event(struct cfs_op *op, const char *actor, bool ok, long long changes);
+
 void cfs_op_end(struct cfs_op *op);
 
 #endif

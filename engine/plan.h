@@ -115,6 +115,7 @@ char *cfs_plan_digest(const char *config_digest, const char *state_cas, const st
 
 struct cfs_plan_report {
 	bool ok;
+	bool observed;                  /* cfs_plan_observe: made without the lock */
 	struct cfs_op op;               /* desired, diagnostics, ledger as read */
 	json_t *state_observations;     /* taken before the lock was released */
 	struct cfs_changes changes;     /* empty when the plan stopped early */
@@ -124,7 +125,17 @@ struct cfs_plan_report {
 
 /* Run `plan` on config_dir (§11).  Free with cfs_plan_report_free. */
 void cfs_plan_run(const char *config_dir, struct cfs_plan_report *r);
-/* The §11.5 report (plus "plan_digest" after approvals_required). */
+/*
+ * The same plan observed (fs.md "Reads observe, they never lock"): the
+ * lock is never taken, the ledger is read even while someone holds it,
+ * and a held lock is reported (state_observations as in status, plus the
+ * warning plan_observed_lock_held) instead of failing the plan.  The plan
+ * digest is the one cfs_plan_run computes on the same inputs.  Free with
+ * cfs_plan_report_free.
+ */
+void cfs_plan_observe(const char *config_dir, struct cfs_plan_report *r);
+/* The §11.5 report (plus "plan_digest" after approvals_required, and
+ * "authority": "observed" after "ok" for an observed plan). */
 json_t *cfs_plan_report_json(const struct cfs_plan_report *r);
 void cfs_plan_report_free(struct cfs_plan_report *r);
 

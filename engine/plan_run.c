@@ -2,7 +2,8 @@
  * plan_run: the `plan` command of cluster.md §11 — validate, lock, warn
  * about pending sidecars, read the ledger, diff, approvals, classify with
  * an empty pending set, preview schema migrations, gates, unlock.  It
- * writes nothing but the lock; the report JSON is built here too.
+ * writes nothing but the lock; the observed plan (no lock at all) and the
+ * report JSON are built here too.
  */
 #include "engine/plan.h"
 #include "core/json.h"
@@ -146,6 +147,18 @@ static void plan_changes(struct cfs_plan_report *r)
 	previews(r);
 }
 
+/* Gates, digest and observations of a plan whose changes are known. */
+static void plan_finish(struct cfs_plan_report *r)
+{
+	struct cfs_op *op = &r->op;
+
+	cfs_plan_gates(&r->changes, &r->gates);
+	r->plan_digest = cfs_plan_digest(op->des.config_digest, op->state.found ? op->state.cas : NULL, &r->changes);
+	r->state_observations = cfs_op_state_observations(op);
+	cfs_op_unlock(op);
+	r->ok = !cfs_diags_has_error(&op->diags);
+}
+
 void cfs_plan_run(const char *config_dir, struct cfs_plan_report *r)
 {
 	struct cfs_op *op = &r->op;
@@ -160,11 +173,45 @@ void cfs_plan_run(const char *config_dir, struct cfs_plan_report *r)
 			cfs_op_read_state(op);
 		plan_changes(r);
 	}
-	cfs_plan_gates(&r->changes, &r->gates);
-	r->plan_digest = cfs_plan_digest(op->des.config_digest, op->state.found ? op->state.cas : NULL, &r->changes);
-	r->state_observations = cfs_op_state_observations(op);
-	cfs_op_unlock(op);
-	r->ok = !cfs_diags_has_error(&op->diags);
+	plan_finish(r);
+}
+
+/*
+ * Report the lock as status does (its problems are warnings) and say that
+ * this plan did not wait for its holder.  The ledger is replaced whole
+ * (CAS), so what we read is a revision some apply committed, never a mix;
+ * the plan digest binds that revision's CAS, so an apply of this plan
+ * after the holder's write fails plan_stale instead of acting on it.
+ */
+static void observe_lock(struct cfs_op *op)
+{
+	struct cfs_lock_info *l = &op->foreign;
+
+	cfs_lock_read(op->store, CFS_WARNING, l, &op->diags);
+	if (!l->present)
+		return;
+	if (l->parsed)
+		cfs_diag_warn(&op->diags, "plan_observed_lock_held", CFS_LOCK_KEY,
+			      "the state lock is held by %s (lock %s); this plan observed the ledger without it",
+			      l->operation, l->lock_id);
+	else
+		cfs_diag_warn(&op->diags, "plan_observed_lock_held", CFS_LOCK_KEY,
+			      "the state lock is held; this plan observed the ledger without it");
+}
+
+void cfs_plan_observe(const char *config_dir, struct cfs_plan_report *r)
+{
+	struct cfs_op *op = &r->op;
+
+	memset(r, 0, sizeof(*r));
+	r->observed = true;
+	if (!cfs_op_begin(op, "plan", config_dir, CFS_LOAD_FULL) && !cfs_op_open_store(op)) {
+		observe_lock(op);
+		cfs_op_warn_pending_sidecars(op);
+		cfs_op_read_state(op);
+		plan_changes(r);
+	}
+	plan_finish(r);
 }
 
 json_t *cfs_plan_report_json(const struct cfs_plan_report *r)
@@ -173,6 +220,8 @@ json_t *cfs_plan_report_json(const struct cfs_plan_report *r)
 	json_t *o = json_object(), *rev = json_object(), *digests = json_object(), *deps = json_array();
 
 	json_object_set_new(o, "ok", json_boolean(r->ok));
+	if (r->observed)
+		json_object_set_new(o, "authority", json_string("observed"));
 	json_object_set_new(o, "config_dir", cfs_json_text(des->config_dir));
 	if (des->config_digest)
 		json_object_set_new(rev, "config_digest", json_string(des->config_digest));

@@ -280,7 +280,7 @@ static json_t *report(struct sync *s)
 	return o;
 }
 
-json_t *cfs_state_sync(const char *config_dir, bool import, struct cfs_diags *diags)
+json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, struct cfs_diags *diags)
 {
 	struct sync s;
 	json_t *out;
@@ -291,8 +291,10 @@ json_t *cfs_state_sync(const char *config_dir, bool import, struct cfs_diags *di
 	if (cfs_op_begin(&s.op, import ? "import" : "refresh", config_dir, CFS_LOAD_FULL) == 0 &&
 	    cfs_op_open_store(&s.op) == 0 && cfs_op_lock(&s.op) == 0 && cfs_op_read_state(&s.op) == 0)
 		converge(&s);
-	out = report(&s);
 	cfs_op_unlock(&s.op);
+	/* before the report, so an events_write_error warning is in it */
+	cfs_op_record_event(&s.op, actor && *actor ? actor : NULL, !cfs_diags_has_error(&s.op.diags), -1);
+	out = report(&s);
 	cfs_diags_append(diags, &s.op.diags);
 	json_decref(s.ledger);
 	cfs_op_end(&s.op);

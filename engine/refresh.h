@@ -15,11 +15,12 @@
 #include "core/diag.h"
 
 /*
- * Run refresh (import false) or import on config_dir.  Returns the §14
- * report {ok, operation, config_dir, state_observations, resource_digests,
+ * Run refresh (import false) or import on config_dir on behalf of actor
+ * (NULL = none; recorded in the events log only).  Returns the §14 report
+ * {ok, operation, config_dir, state_observations, resource_digests,
  * resource_statuses, observations, diagnostics} (new reference); diags
  * receives a copy of its diagnostics for the human rendering.
  */
-json_t *cfs_state_sync(const char *config_dir, bool import, struct cfs_diags *diags);
+json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, struct cfs_diags *diags);
 
 #endif

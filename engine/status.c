@@ -130,12 +130,14 @@ static bool remove_lock(struct cfs_op *op, const char *lock_id)
 	return true;
 }
 
-void cfs_force_unlock_run(const char *config_dir, const char *lock_id, struct cfs_force_unlock_report *r)
+void cfs_force_unlock_run(const char *config_dir, const char *lock_id, const char *actor,
+			  struct cfs_force_unlock_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (begin(&r->op, "force-unlock", config_dir, false))
 		r->lock_removed = remove_lock(&r->op, lock_id);
 	r->ok = !cfs_diags_has_error(&r->op.diags);
+	cfs_op_record_event(&r->op, actor && *actor ? actor : NULL, r->ok, -1);
 }
 
 json_t *cfs_force_unlock_report_json(const struct cfs_force_unlock_report *r)

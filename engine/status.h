@@ -33,9 +33,11 @@ struct cfs_force_unlock_report {
 	struct cfs_op op;               /* op.foreign: the lock examined */
 };
 
-/* Run `force-unlock LOCK_ID` on config_dir.  Free with
+/* Run `force-unlock LOCK_ID` on config_dir on behalf of actor (NULL =
+ * none; recorded in the events log only).  Free with
  * cfs_force_unlock_report_free. */
-void cfs_force_unlock_run(const char *config_dir, const char *lock_id, struct cfs_force_unlock_report *r);
+void cfs_force_unlock_run(const char *config_dir, const char *lock_id, const char *actor,
+			  struct cfs_force_unlock_report *r);
 /* {ok, config_dir, state_observations, lock_removed, diagnostics} */
 json_t *cfs_force_unlock_report_json(const struct cfs_force_unlock_report *r);
 void cfs_force_unlock_report_free(struct cfs_force_unlock_report *r);
