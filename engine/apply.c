@@ -14,6 +14,7 @@
 #include "core/strbuf.h"
 #include "engine/digest.h"
 #include "engine/blobbase.h"
+#include "engine/gitrepo.h"
 #include "engine/graph/graph.h"
 #include "engine/ledger_edit.h"
 #include "engine/sweep.h"
@@ -22,6 +23,7 @@
 #include "ledger/sidecar.h"
 #include "ledger/state.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,7 @@ struct run {
 	json_t *ledger;                 /* post-sweep copy being edited */
 	struct cfs_sweep sw;
 	struct cfs_approvals arts;
+	char tree[CFS_OID_HEX];         /* config tree snapshot before loading (git) */
 	bool abort;                     /* a graph-moving step failed: skip the rest */
 	bool stopped;                   /* the run stopped: no ledger write */
 	struct failed *failed;
@@ -759,6 +762,34 @@ static void run_locked(struct run *x, const char *plan_digest)
 	write_ledger(x);        /* steps 13-14 */
 }
 
+/*
+ * fs.md "applied/": after an apply that wrote the ledger, the config tree
+ * it applied becomes a commit on refs/clusterfs/applied (still under the
+ * lock, so applies record in ledger order).  The tree was snapshot before
+ * the config was loaded; if the folder changed since, which tree was
+ * applied is unknown and nothing is recorded.
+ */
+static void record_applied(struct run *x)
+{
+	struct cfs_op *op = x->op;
+	char after[CFS_OID_HEX], commit[CFS_OID_HEX];
+
+	if (cfs_git_snapshot(op->des.config_dir, after) || strcmp(after, x->tree)) {
+		cfs_diag_warn(&op->diags, "applied_commit_skipped", op->des.config_dir,
+			      "the config folder changed during apply; %s not moved", CFS_APPLIED_REF);
+		return;
+	}
+	json_int_t rev = json_integer_value(json_object_get(x->r->state_observations, "state_revision"));
+	char *msg = cfs_xasprintf("clusterfs apply: state revision %" JSON_INTEGER_FORMAT "\n\n"
+				  "Config-Digest: %s\nActor: %s\n",
+				  rev, op->des.config_digest ? op->des.config_digest : "none",
+				  x->r->actor ? x->r->actor : "none");
+	if (cfs_git_record_applied(op->des.config_dir, x->tree, x->r->actor, msg, commit))
+		cfs_diag_warn(&op->diags, "applied_commit_error", op->des.config_dir,
+			      "could not record the applied config in git: %s", strerror(errno));
+	free(msg);
+}
+
 void cfs_apply_run(const char *config_dir, const char *actor, const char *plan_digest,
 		   struct cfs_apply_report *r)
 {
@@ -770,6 +801,7 @@ void cfs_apply_run(const char *config_dir, const char *actor, const char *plan_d
 	x.r = r;
 	x.op = op;
 	r->actor = actor && *actor ? cfs_xstrdup(actor) : NULL;
+	bool git = !cfs_git_snapshot(config_dir, x.tree);
 	if (!cfs_op_begin(op, "apply", config_dir, CFS_LOAD_FULL) && !cfs_op_open_store(op) && !cfs_op_lock(op) &&
 	    !cfs_op_read_state(op)) {
 		if (!op->state.found) {
@@ -798,6 +830,8 @@ void cfs_apply_run(const char *config_dir, const char *actor, const char *plan_d
 		r->resource_statuses = json_is_object(st) ? cfs_json_sorted(st) : json_object();
 	}
 	r->state_observations = cfs_op_state_observations(op);
+	if (git && r->state_written)
+		record_applied(&x);
 	cfs_op_unlock(op);
 	r->ok = !cfs_diags_has_error(&op->diags);
 	cfs_op_record_event(op, r->actor, r->ok, (long long)r->applied_count);
