@@ -91,6 +91,8 @@ int cmd_refresh(int argc, char **argv);
 extern const struct cli_cmd cli_refresh_cmd;
 int cmd_import(int argc, char **argv);
 extern const struct cli_cmd cli_import_cmd;
+int cmd_mount(int argc, char **argv);
+extern const struct cli_cmd cli_mount_cmd;
 /* refresh/import (cli/refresh.c): run, print, exit code. */
 int cli_state_sync(const char *config_dir, bool json, bool import);
 

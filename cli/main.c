@@ -29,6 +29,7 @@ static const struct entry commands[] = {
 	{ &cli_approve_cmd, cmd_approve },
 	{ &cli_refresh_cmd, cmd_refresh },
 	{ &cli_import_cmd, cmd_import },
+	{ &cli_mount_cmd, cmd_mount },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
