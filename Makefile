@@ -52,9 +52,13 @@ fuzz: deps
 	    $(FUZZ_BUILD)/corpus-$$what tests/fuzz/corpus/$$what || exit 1; \
 	done
 
-# The graph store against SQLite on the same rows (prints ratios; not a test).
+# The graph store against SQLite on the same rows, then `clusterfs mount`
+# against libfuse's passthrough example and native reads (prints ratios;
+# not a test).
+CLUSTERFS ?= $(BUILD)/clusterfs
 bench: build
 	$(BUILD)/graph_bench $(BENCH_ARGS)
+	CLUSTERFS=$(CLUSTERFS) bash bench/fs_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
