@@ -599,13 +599,15 @@ int cfs_dfs_create(struct cfs_dfs *d, const char *rel, mode_t mode, struct fuse_
 	return err;
 }
 
-int cfs_dfs_read(struct cfs_dfs *d, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+/* pread or pwrite all of size bytes, retrying short transfers and EINTR;
+ * a count, or -errno when nothing moved. */
+static int transfer(int fd, char *buf, size_t size, off_t off, bool write)
 {
 	size_t done = 0;
 
-	(void)d;
 	while (done < size) {
-		ssize_t n = pread((int)fi->fh, buf + done, size - done, off + (off_t)done);
+		ssize_t n = write ? pwrite(fd, buf + done, size - done, off + (off_t)done)
+				  : pread(fd, buf + done, size - done, off + (off_t)done);
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -616,6 +618,12 @@ int cfs_dfs_read(struct cfs_dfs *d, char *buf, size_t size, off_t off, struct fu
 		done += (size_t)n;
 	}
 	return (int)done;
+}
+
+int cfs_dfs_read(struct cfs_dfs *d, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)d;
+	return transfer((int)fi->fh, buf, size, off, false);
 }
 
 /* The zero-copy path: hand libfuse the fd and offset so it can splice.
@@ -638,21 +646,8 @@ int cfs_dfs_read_buf(struct cfs_dfs *d, struct fuse_bufvec **bufp, size_t size, 
 
 int cfs_dfs_write(struct cfs_dfs *d, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
-	size_t done = 0;
-
 	(void)d;
-	while (done < size) {
-		ssize_t n = pwrite((int)fi->fh, buf + done, size - done, off + (off_t)done);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return done ? (int)done : -errno;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (int)done;
+	return transfer((int)fi->fh, (char *)buf, size, off, true);
 }
 
 int cfs_dfs_write_buf(struct cfs_dfs *d, struct fuse_bufvec *buf, off_t off, struct fuse_file_info *fi)

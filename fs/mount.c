@@ -1023,28 +1023,42 @@ static int op_flush(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int op_release(const char *path, struct fuse_file_info *fi)
+/* Close a handle: the passthrough's own part through close_inner. */
+static int release_with(struct fuse_file_info *fi, int (*close_inner)(struct cfs_dfs *, struct fuse_file_info *))
 {
 	struct handle *h = H(fi);
 	int rc = 0;
-	(void)path;
 
 	if (h->kind == H_DESIRED) {
 		struct fuse_file_info x = inner_fi(fi);
-		rc = cfs_dfs_release(&ctx()->dfs, &x);
+		rc = close_inner(&ctx()->dfs, &x);
 	}
 	handle_free(h);
 	return rc;
 }
 
+static int op_release(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	return release_with(fi, cfs_dfs_release);
+}
+
+/* fsync of the passthrough's own part; the rest is durable already (an
+ * operation's write returns after the operation's own fsyncs). */
+static int fsync_with(int datasync, struct fuse_file_info *fi,
+		      int (*sync_inner)(struct cfs_dfs *, int, struct fuse_file_info *))
+{
+	if (H(fi)->kind == H_DESIRED) {
+		struct fuse_file_info x = inner_fi(fi);
+		return sync_inner(&ctx()->dfs, datasync, &x);
+	}
+	return 0;
+}
+
 static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path;
-	if (H(fi)->kind == H_DESIRED) {
-		struct fuse_file_info x = inner_fi(fi);
-		return cfs_dfs_fsync(&ctx()->dfs, datasync, &x);
-	}
-	return 0;       /* operations are durable when their write returns */
+	return fsync_with(datasync, fi, cfs_dfs_fsync);
 }
 
 static int op_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi)
@@ -1294,26 +1308,14 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 
 static int op_releasedir(const char *path, struct fuse_file_info *fi)
 {
-	struct handle *h = H(fi);
-	int rc = 0;
 	(void)path;
-
-	if (h->kind == H_DESIRED) {
-		struct fuse_file_info x = inner_fi(fi);
-		rc = cfs_dfs_releasedir(&ctx()->dfs, &x);
-	}
-	handle_free(h);
-	return rc;
+	return release_with(fi, cfs_dfs_releasedir);
 }
 
 static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path;
-	if (H(fi)->kind == H_DESIRED) {
-		struct fuse_file_info x = inner_fi(fi);
-		return cfs_dfs_fsyncdir(&ctx()->dfs, datasync, &x);
-	}
-	return 0;
+	return fsync_with(datasync, fi, cfs_dfs_fsyncdir);
 }
 
 static void op_destroy(void *data)
