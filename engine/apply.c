@@ -763,9 +763,11 @@ static void run_locked(struct run *x, const char *plan_digest)
 }
 
 /*
- * fs.md "applied/": after an apply that wrote the ledger, the config tree
- * it applied becomes a commit on refs/clusterfs/applied (still under the
- * lock, so applies record in ledger order).  The tree was snapshot before
+ * fs.md "applied/": after an apply that wrote the ledger and converged
+ * (a partial apply leaves changes a diff against applied/ must still
+ * show), the config tree it applied becomes a commit on
+ * refs/clusterfs/applied (still under the lock, so applies record in
+ * ledger order).  The tree was snapshot before
  * the config was loaded; if the folder changed since, which tree was
  * applied is unknown and nothing is recorded.
  */
@@ -830,7 +832,7 @@ void cfs_apply_run(const char *config_dir, const char *actor, const char *plan_d
 		r->resource_statuses = json_is_object(st) ? cfs_json_sorted(st) : json_object();
 	}
 	r->state_observations = cfs_op_state_observations(op);
-	if (git && r->state_written)
+	if (git && r->state_written && r->converged)
 		record_applied(&x);
 	cfs_op_unlock(op);
 	r->ok = !cfs_diags_has_error(&op->diags);

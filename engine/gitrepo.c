@@ -44,11 +44,25 @@ static int git_fail(int err)
 }
 
 /* Top-level names of the config folder that never become part of a tree. */
-static bool hidden_name(const char *name, bool top)
+/*
+ * Names never recorded: .git anywhere; the ledger and graph roots of a
+ * storage root, which is the config folder by default but may be any
+ * folder inside it ("storage: ./state"): __cluster at any depth, and
+ * graphs where __cluster is its sibling (or at the top).  names is the
+ * sorted listing name belongs to.
+ */
+static bool hidden_name(const char *name, bool top, char *const *names, size_t n)
 {
-	if (!strcmp(name, ".git"))
+	if (!strcmp(name, ".git") || !strcmp(name, "__cluster"))
 		return true;
-	return top && (!strcmp(name, "__cluster") || !strcmp(name, "graphs"));
+	if (strcmp(name, "graphs"))
+		return false;
+	if (top)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], "__cluster"))
+			return true;
+	return false;
 }
 
 /*
@@ -211,7 +225,7 @@ static int write_dir(git_repository *repo, struct cfs_sb *path, bool top, git_oi
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (hidden_name(names[i], top))
+		if (hidden_name(names[i], top, names, n))
 			continue;
 		cfs_sb_addc(path, '/');
 		cfs_sb_adds(path, names[i]);

@@ -11,8 +11,9 @@
  *
  * The config folder may be the repository's work tree or a folder inside
  * it; paths here are always relative to the config folder, and a commit's
- * tree is looked at below the same prefix.  The top-level names .git,
- * __cluster and graphs of the config folder are never part of a tree.
+ * tree is looked at below the same prefix.  .git, the ledger folders
+ * __cluster and the graphs folders beside them (and at the top) are
+ * never part of a tree.
  * Every function returns 0 or -1 with errno set (ENOENT: not a git
  * repository / no such commit / no such path; ENOTDIR; EIO: libgit2
  * failure).  None prints.

@@ -139,15 +139,6 @@ struct cfs_blob *cfs_control_last(struct cfs_fs *fs, enum cfs_control_kind k, bo
 	return b ? b : cfs_blob_new("", 0);
 }
 
-static struct cfs_blob *json_blob(json_t *v)
-{
-	char *s = cfs_json_pretty(v);
-	struct cfs_blob *b = cfs_blob_take(s, strlen(s));
-
-	json_decref(v);
-	return b;
-}
-
 /* open_memstream sink for a renderer. */
 struct mem {
 	char *buf;
@@ -181,6 +172,9 @@ static int parse_request(const char *buf, size_t len, char digest[65], bool *has
 		len--;
 	while (len && isspace((unsigned char)*buf))
 		buf++, len--;
+	/* the first line of `plan` as it is: "plan digest: <hex>" */
+	if (len > 13 && !memcmp(buf, "plan digest: ", 13))
+		buf += 13, len -= 13;
 	*has_digest = false;
 	if (!len || (len == 3 && !memcmp(buf, "yes", 3)) || (len == 1 && *buf == '1'))
 		return 0;
@@ -212,7 +206,7 @@ static int run_apply(struct cfs_fs *fs, const char *actor, const char *digest)
 
 	cfs_apply_run(fs->config_dir, actor, digest, &r);
 	cfs_render_apply(&r, mem_open(&m));
-	set_last(fs, CFS_CONTROL_APPLY, mem_close(&m), json_blob(cfs_apply_report_json(&r)));
+	set_last(fs, CFS_CONTROL_APPLY, mem_close(&m), cfs_blob_json(cfs_apply_report_json(&r)));
 	if (!r.ok)
 		rc = -diags_errno(&r.op.diags);
 	else
@@ -231,7 +225,7 @@ static int run_sync(struct cfs_fs *fs, enum cfs_control_kind k, const char *acto
 
 	cfs_render_state_sync(r, &d, import, mem_open(&m));
 	rc = json_is_true(json_object_get(r, "ok")) ? 0 : -diags_errno(&d);
-	set_last(fs, k, mem_close(&m), json_blob(r));
+	set_last(fs, k, mem_close(&m), cfs_blob_json(r));
 	cfs_diags_free(&d);
 	return rc;
 }
@@ -244,6 +238,14 @@ int cfs_control_write(struct cfs_fs *fs, enum cfs_control_kind k, const char *bu
 
 	if (parse_request(buf, len, digest, &has_digest))
 		return -EINVAL;
+	char *self = cfs_fs_self_root(fs);
+	if (self) {
+		struct cfs_blob *text, *json;
+		cfs_fs_refusal(fs, cfs_control_name(k), self, &text, &json);
+		set_last(fs, k, text, json);
+		free(self);
+		return -EINVAL;
+	}
 	char *actor = cfs_fs_actor(fs, uid);
 	if (k == CFS_CONTROL_APPLY) {
 		rc = run_apply(fs, actor, has_digest ? digest : NULL);
@@ -345,15 +347,20 @@ struct cfs_blob *cfs_fs_approval_view(struct cfs_fs *fs, const char *resource)
 	}
 	free(root);
 	json_object_set_new(out, "approvals", recs);
-	return json_blob(out);
+	return cfs_blob_json(out);
 }
 
 int cfs_fs_approve(struct cfs_fs *fs, const char *resource, uid_t uid)
 {
 	struct cfs_approve_report r;
-	char *actor = cfs_fs_actor(fs, uid);
+	char *actor, *self = cfs_fs_self_root(fs);
 	int rc;
 
+	if (self) {
+		free(self);
+		return -EINVAL;
+	}
+	actor = cfs_fs_actor(fs, uid);
 	cfs_approve_run(fs->config_dir, resource, actor, &r);
 	rc = r.ok ? 0 : -diags_errno(&r.op.diags);
 	cfs_fs_log("approve %s by %s: %s", resource, actor, rc ? strerror(-rc) : r.approval_id);
@@ -400,6 +407,10 @@ int cfs_fs_lock_write(struct cfs_fs *fs, const char *buf, size_t len, uid_t uid)
 		len--;
 	if (!len || memchr(buf, '\0', len))
 		return -EINVAL;
+	if ((id = cfs_fs_self_root(fs))) {
+		free(id);
+		return -EINVAL;
+	}
 	id = cfs_xstrndup(buf, len);
 	actor = cfs_fs_actor(fs, uid);
 	cfs_force_unlock_run(fs->config_dir, id, actor, &r);

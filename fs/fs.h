@@ -15,6 +15,7 @@
 #ifndef CFS_FS_FS_H
 #define CFS_FS_FS_H
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@ struct cfs_blob {
 
 struct cfs_blob *cfs_blob_new(const char *data, size_t len);
 struct cfs_blob *cfs_blob_take(char *data, size_t len);       /* copies, frees data */
+struct cfs_blob *cfs_blob_json(json_t *v);                   /* pretty JSON; steals v */
 struct cfs_blob *cfs_blob_ref(struct cfs_blob *b);
 void cfs_blob_unref(struct cfs_blob *b);
 
@@ -48,6 +50,7 @@ struct cfs_gitview;
 
 struct cfs_fs {
 	char *config_dir;               /* absolute */
+	char *mountpoint;               /* absolute; no I/O below it */
 	struct cfs_dfs dfs;
 	uid_t owner;                    /* the mounting user */
 	gid_t group;                    /* -o group=NAME, else the owner's gid */
@@ -65,8 +68,9 @@ struct cfs_fs {
 	int ino_fd;                     /* inotify on every input of the reports */
 	uint64_t gen;                   /* bumped by every inotify event */
 	bool need_scan;                 /* (re)add watches (new directories) */
-	bool watching;                  /* the ledger folder exists and is watched */
+	bool watching;                  /* ledger folder exists, every watch in place */
 	char *storage_root;             /* resolved from cluster.yaml at header_gen */
+	char *self_root;                /* a storage root inside this mount (refused) */
 	uint64_t header_gen;
 	bool header_set;
 	char **graph_ids;               /* declared graphs (header) */
@@ -90,6 +94,13 @@ void cfs_report_invalidate(struct cfs_fs *fs);
 /* Refresh the cached header facts (storage root, declared graph ids) if
  * cluster.yaml changed; returns the storage root (caller frees) or NULL. */
 char *cfs_fs_storage_root(struct cfs_fs *fs);
+/* The storage root when it lies inside this mount (caller frees), else
+ * NULL.  The daemon never runs an operation then: the engine would read
+ * the ledger through the mount it is serving. */
+char *cfs_fs_self_root(struct cfs_fs *fs);
+/* The report of an operation refused for that reason (storage_root_invalid). */
+void cfs_fs_refusal(const struct cfs_fs *fs, const char *operation, const char *self_root, struct cfs_blob **text,
+		    struct cfs_blob **json);
 /* Declared graph ids (copy; free with cfs_fs_names_free). */
 void cfs_fs_graph_ids(struct cfs_fs *fs, char ***ids, size_t *n);
 void cfs_fs_names_free(char **v, size_t n);

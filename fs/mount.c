@@ -33,6 +33,8 @@
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define HISTORY_MAX 100
@@ -77,8 +79,11 @@ struct node {
 	bool json;
 	char *name;             /* graph id, approval resource, commit id */
 	char *sub;              /* graph file, query file, git path */
-	char *real;             /* N_REAL: absolute backing path */
-	bool empty_ok;          /* N_REAL: a missing file reads as empty (events) */
+	char *real;             /* N_REAL: the storage root */
+	char *key;              /* N_REAL: "__cluster/..." below it */
+	bool empty_ok;          /* N_REAL: a missing entry is empty (events, catalog/) */
+	bool is_dir;            /* N_REAL: a directory (catalog/ itself, when missing) */
+	bool immutable;         /* N_REAL: a catalog blob; N_GIT: below history/ */
 };
 
 static void node_free(struct node *n)
@@ -86,6 +91,7 @@ static void node_free(struct node *n)
 	free(n->name);
 	free(n->sub);
 	free(n->real);
+	free(n->key);
 }
 
 static const char *const report_names[] = { "validate", "plan", "status" };
@@ -148,10 +154,34 @@ static int resolve_ledger(struct cfs_fs *fs, struct node *n, const char *key, bo
 	if (!root)
 		return -ENOENT;
 	n->kind = N_REAL;
-	n->real = cfs_xasprintf("%s/%s", root, key);
+	n->real = root;
+	n->key = cfs_xstrdup(key);
 	n->empty_ok = empty_ok;
-	free(root);
 	return 0;
+}
+
+/*
+ * Open a ledger entry below its storage root, following no symlink on
+ * the way (a ledger folder writable by others must not lead the daemon
+ * elsewhere) and never blocking on a FIFO.  An fd, or -errno.
+ */
+static int ledger_open(const struct node *n, int flags)
+{
+	/* (openat2 refuses O_NONBLOCK beside O_PATH) */
+	int extra = flags & O_PATH ? O_CLOEXEC | O_NOFOLLOW : O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW;
+	struct open_how how = { .flags = (uint64_t)(unsigned)(flags | extra),
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+	int root = open(n->real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	long fd;
+
+	if (root < 0)
+		return -errno;
+	fd = syscall(SYS_openat2, root, n->key, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)  /* no openat2 (old kernel, valgrind) */
+		fd = openat(root, n->key, flags | extra);
+	int err = errno;
+	close(root);
+	return fd < 0 ? -err : (int)fd;
 }
 
 /* Components that must not appear in view paths. */
@@ -219,11 +249,13 @@ static int resolve(struct cfs_fs *fs, const char *path, struct node *n)
 	} else if (!strcmp(top, "catalog")) {
 		if (bad_rest(rest))
 			rc = -ENOENT;
-		else if (!*rest)
+		else if (!*rest) {
 			rc = resolve_ledger(fs, n, "__cluster/resources", true);
-		else {
+			n->is_dir = true;
+		} else {
 			char *key = cfs_xasprintf("__cluster/resources/%s", rest);
 			rc = resolve_ledger(fs, n, key, false);
+			n->immutable = true;    /* blobs are written once (cluster.md §6) */
 			free(key);
 		}
 	} else if (!strcmp(top, "approvals")) {
@@ -309,6 +341,7 @@ static int resolve(struct cfs_fs *fs, const char *path, struct node *n)
 					}
 				} else {
 					rc = resolve_git(fs, n, full, rest);
+					n->immutable = true;
 				}
 			}
 			free(spec);
@@ -444,25 +477,37 @@ static int node_getattr(struct cfs_fs *fs, const struct node *n, struct stat *st
 	int rc;
 
 	switch (n->kind) {
-	case N_ROOT:
 	case N_APPROVALS:
+		/* writable, so that a create of a name that is no gate reaches
+		 * op_create and fails with ENOENT (fs.md) */
+		fill_common(fs, st, S_IFDIR | (fs->group_set ? 0775 : 0755));
+		return 0;
+	case N_ROOT:
 	case N_GRAPHS:
 	case N_GRAPH:
 	case N_GRAPH_QUERIES:
 	case N_HISTORY:
 		fill_common(fs, st, S_IFDIR | 0555);
 		return 0;
-	case N_REAL:
-		if (lstat(n->real, st)) {
-			if (errno != ENOENT || !n->empty_ok)
-				return -errno;
-			fill_common(fs, st, (strstr(n->real, "resources") ? S_IFDIR | 0555 : S_IFREG | 0444));
+	case N_REAL: {
+		int fd = ledger_open(n, O_PATH), err = 0;
+		if (fd >= 0) {
+			err = fstat(fd, st) ? -errno : 0;
+			close(fd);
+		}
+		if (fd < 0 || err) {
+			if ((fd < 0 ? fd : err) != -ENOENT || !n->empty_ok)
+				return fd < 0 ? fd : err;
+			fill_common(fs, st, n->is_dir ? S_IFDIR | 0555 : S_IFREG | 0444);
 			return 0;
 		}
+		if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+			return -EACCES;         /* no devices, FIFOs or sockets */
 		st->st_mode &= ~(mode_t)0222;
 		st->st_uid = fs->owner;
 		st->st_gid = fs->group;
 		return 0;
+	}
 	case N_GIT: {
 		struct cfs_gitnode gn;
 		struct cfs_gitview *gv = git(fs);
@@ -543,7 +588,11 @@ static void handle_free(struct handle *h)
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	(void)conn;
+	/* lookups in one directory in parallel: faster, and a request that
+	 * reaches back into this mount is served by another worker instead
+	 * of waiting for the directory the first one holds */
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	cfg->use_ino = 0;
 	cfg->nullpath_ok = 1;
 	/* An unlinked open file lives on as .fuse_hidden* until its last
@@ -813,16 +862,21 @@ static int open_node(struct cfs_fs *fs, struct node *n, struct fuse_file_info *f
 	if (acc != O_RDONLY && !writable_node(n))
 		return n->kind == N_ROOT || n->kind == N_GRAPHS || n->kind == N_APPROVALS ? -EISDIR : -EACCES;
 	if (n->kind == N_REAL) {
-		int fd = open(n->real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0 && !(errno == ENOENT && n->empty_ok))
-			return -errno;
+		struct stat st;
+		int fd = ledger_open(n, O_RDONLY);
+		if (fd < 0 && !(fd == -ENOENT && n->empty_ok))
+			return fd;
+		if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+			close(fd);
+			return -EACCES;
+		}
 		h = handle_new(fd < 0 ? H_BLOB : H_FD);
 		h->fd = fd;
 		if (fd < 0)
 			h->blob = cfs_blob_new("", 0);
 		/* catalog blobs are immutable; events grow: read through us */
-		fi->keep_cache = strstr(n->real, "__cluster/resources/") != NULL;
-		fi->direct_io = !fi->keep_cache;
+		fi->keep_cache = n->immutable;
+		fi->direct_io = !n->immutable;
 		fi->fh = (uintptr_t)h;
 		return 0;
 	}
@@ -839,8 +893,8 @@ static int open_node(struct cfs_fs *fs, struct node *n, struct fuse_file_info *f
 	}
 	fi->direct_io = 1;              /* size and bytes come from this handle */
 	fi->keep_cache = 0;
-	if (n->kind == N_GIT) {
-		fi->direct_io = 0;      /* git objects never change */
+	if (n->kind == N_GIT && n->immutable) {
+		fi->direct_io = 0;      /* a commit's tree never changes (applied/ does) */
 		fi->keep_cache = 1;
 	}
 	fi->nonseekable = 0;
@@ -1186,13 +1240,18 @@ static void fill_names(void *buf, fuse_fill_dir_t filler, char **names, size_t n
 		filler(buf, names[i], NULL, 0, 0);
 }
 
-static int readdir_real(const char *dir, void *buf, fuse_fill_dir_t filler)
+static int readdir_real(const struct node *n, void *buf, fuse_fill_dir_t filler)
 {
-	DIR *d = opendir(dir);
+	int fd = ledger_open(n, O_RDONLY | O_DIRECTORY);
+	DIR *d;
 	struct dirent *e;
 
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	if (fd < 0)
+		return fd == -ENOENT && n->empty_ok ? 0 : fd;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return -errno;
+	}
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			filler(buf, e->d_name, NULL, 0, 0);
@@ -1271,7 +1330,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 		}
 		break;
 	case N_REAL:
-		rc = readdir_real(n->real, buf, filler);
+		rc = readdir_real(n, buf, filler);
 		break;
 	case N_HISTORY: {
 		char(*ids)[CFS_OID_HEX] = NULL;
@@ -1429,10 +1488,12 @@ static void fs_free(struct cfs_fs *fs)
 		free(fs->actors[i].name);
 	free(fs->actors);
 	free(fs->storage_root);
+	free(fs->self_root);
 	cfs_fs_names_free(fs->graph_ids, fs->ngraph_ids);
 	if (fs->git)
 		cfs_gitview_close(fs->git);
 	free(fs->config_dir);
+	free(fs->mountpoint);
 	pthread_mutex_destroy(&fs->mu);
 }
 
@@ -1510,6 +1571,13 @@ int cfs_mount_main(int argc, char **argv)
 	struct stat st;
 	if (!fs.config_dir || stat(fs.config_dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "clusterfs mount: config directory '%s' not found\n", config);
+		rc = 1;
+		goto out;
+	}
+	fs.mountpoint = cfs_path_absolute(mountpoint);
+	if (fs.mountpoint && !strncmp(fs.config_dir, fs.mountpoint, strlen(fs.mountpoint)) &&
+	    (fs.config_dir[strlen(fs.mountpoint)] == '/' || !fs.config_dir[strlen(fs.mountpoint)])) {
+		fprintf(stderr, "clusterfs mount: config directory '%s' is inside the mount point\n", config);
 		rc = 1;
 		goto out;
 	}

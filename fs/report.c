@@ -54,6 +54,15 @@ struct cfs_blob *cfs_blob_take(char *data, size_t len)
 	return b;
 }
 
+struct cfs_blob *cfs_blob_json(json_t *v)
+{
+	char *s = cfs_json_pretty(v);
+	struct cfs_blob *b = cfs_blob_take(s, strlen(s));
+
+	json_decref(v);
+	return b;
+}
+
 struct cfs_blob *cfs_blob_ref(struct cfs_blob *b)
 {
 	if (b)
@@ -71,7 +80,7 @@ void cfs_blob_unref(struct cfs_blob *b)
 
 #define WATCH_MASK                                                                                   \
 	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
-	 IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR)
+	 IN_MOVE_SELF | IN_ONLYDIR)
 
 void cfs_fs_names_free(char **v, size_t n)
 {
@@ -81,14 +90,19 @@ void cfs_fs_names_free(char **v, size_t n)
 }
 
 /* Watch dir and (depth permitting) its subdirectories; ".git" and the
- * names in skip_top (directly under dir) are left out. */
-static void watch_tree(struct cfs_fs *fs, const char *dir, const char *const *skip_top, int depth)
+ * names in skip_top (directly under dir) are left out.  The start may be
+ * a symlink (a config folder or ledger elsewhere); below it, symlinks are
+ * not followed.  False if some watch could not be added. */
+static bool watch_tree(int ino_fd, const char *dir, const char *const *skip_top, int depth, bool top)
 {
 	DIR *d;
 	struct dirent *e;
+	bool ok = true;
 
-	if (inotify_add_watch(fs->ino_fd, dir, WATCH_MASK) < 0 || depth <= 0 || !(d = opendir(dir)))
-		return;
+	if (inotify_add_watch(ino_fd, dir, WATCH_MASK | (top ? 0 : IN_DONT_FOLLOW)) < 0)
+		return errno == ENOENT || errno == ENOTDIR;     /* gone: its parent's watch tells */
+	if (depth <= 0 || !(d = opendir(dir)))
+		return true;
 	while ((e = readdir(d))) {
 		bool skip = e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, "..") ||
 						    !strcmp(e->d_name, ".git"));
@@ -99,14 +113,19 @@ static void watch_tree(struct cfs_fs *fs, const char *dir, const char *const *sk
 		char *p = cfs_xasprintf("%s/%s", dir, e->d_name);
 		struct stat st;
 		if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-			watch_tree(fs, p, NULL, depth - 1);
+			ok = watch_tree(ino_fd, p, NULL, depth - 1, false) && ok;
 		free(p);
 	}
 	closedir(d);
+	return ok;
 }
 
-/* Read every pending event; any event is a change of some input.  Called
- * with fs->mu held. */
+/*
+ * Read every pending event; any event is a change of some input.  A new
+ * directory, a dropped watch or an overflow also asks for a rescan.
+ * Called with fs->mu held (a non-blocking read of our own fd: no I/O on
+ * any filesystem).
+ */
 static void drain_locked(struct cfs_fs *fs)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -116,50 +135,80 @@ static void drain_locked(struct cfs_fs *fs)
 		return;
 	while ((got = read(fs->ino_fd, buf, sizeof(buf))) > 0) {
 		fs->gen++;
-		fs->need_scan = true;   /* new directories need watches */
+		for (char *p = buf; p < buf + got;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if ((ev->mask & IN_ISDIR && ev->mask & (IN_CREATE | IN_MOVED_TO)) ||
+			    ev->mask & (IN_IGNORED | IN_Q_OVERFLOW | IN_DELETE_SELF | IN_MOVE_SELF))
+				fs->need_scan = true;
+			p += sizeof(*ev) + ev->len;
+		}
 	}
 }
 
-static void header_load_locked(struct cfs_fs *fs)
+/* The header facts of the config folder (storage root, graph ids). */
+struct header {
+	char *storage_root;
+	char *self_root;        /* a storage root inside our own mount */
+	char **graph_ids;
+	size_t ngraph_ids;
+};
+
+/* True if path is (lexically) the mount point or below it: the daemon
+ * must never do I/O through its own mount (a request it waits for could
+ * need a worker that waits for it). */
+static bool inside_mount(const struct cfs_fs *fs, const char *path)
+{
+	size_t n = fs->mountpoint ? strlen(fs->mountpoint) : 0;
+
+	return n && !strncmp(path, fs->mountpoint, n) && (path[n] == '/' || !path[n] || fs->mountpoint[n - 1] == '/');
+}
+
+static void header_load(struct cfs_fs *fs, struct header *h)
 {
 	struct cfs_desired des;
 	struct cfs_diags d = CFS_DIAGS_INIT;
 
 	cfs_desired_load(fs->config_dir, CFS_LOAD_HEADER, &des, &d);
-	free(fs->storage_root);
-	cfs_fs_names_free(fs->graph_ids, fs->ngraph_ids);
-	fs->storage_root = des.storage_root && des.storage_root[0] == '/' ? cfs_xstrdup(des.storage_root) : NULL;
-	fs->graph_ids = NULL;
-	fs->ngraph_ids = 0;
+	h->storage_root = h->self_root = NULL;
+	if (des.storage_root && des.storage_root[0] == '/') {
+		if (inside_mount(fs, des.storage_root))
+			h->self_root = cfs_xstrdup(des.storage_root);
+		else
+			h->storage_root = cfs_xstrdup(des.storage_root);
+	}
+	h->graph_ids = NULL;
+	h->ngraph_ids = 0;
 	if (des.decoded && des.cfg.ngraphs) {
-		fs->graph_ids = cfs_xcalloc(des.cfg.ngraphs, sizeof(char *));
+		h->graph_ids = cfs_xcalloc(des.cfg.ngraphs, sizeof(char *));
 		for (size_t i = 0; i < des.cfg.ngraphs; i++)
-			fs->graph_ids[fs->ngraph_ids++] = cfs_xstrdup(des.cfg.graphs[i].id);
+			h->graph_ids[h->ngraph_ids++] = cfs_xstrdup(des.cfg.graphs[i].id);
 	}
 	cfs_desired_free(&des);
 	cfs_diags_free(&d);
 }
 
-/* (Re)watch the config folder, the ledger folder and the version
- * directories of the graph roots. */
-static void scan_locked(struct cfs_fs *fs)
+/*
+ * (Re)watch the config folder, the ledger folder and the version
+ * directories of the graph roots.  Returns whether the ledger folder
+ * exists and every watch is in place (else nothing may be cached).
+ */
+static bool scan(int ino_fd, const char *config_dir, const char *storage_root)
 {
 	static const char *const config_skip[] = { "__cluster", "graphs", NULL };
 	char *ledger, *graphs;
 	DIR *d;
 	struct dirent *e;
 	struct stat st;
+	bool ok = watch_tree(ino_fd, config_dir, config_skip, 64, true);
 
-	watch_tree(fs, fs->config_dir, config_skip, 64);
-	fs->watching = false;
-	if (!fs->storage_root)
-		return;
-	watch_tree(fs, fs->storage_root, config_skip, 0);
-	ledger = cfs_xasprintf("%s/__cluster", fs->storage_root);
-	graphs = cfs_xasprintf("%s/graphs", fs->storage_root);
-	fs->watching = !stat(ledger, &st) && S_ISDIR(st.st_mode);
-	watch_tree(fs, ledger, NULL, 8);
-	watch_tree(fs, graphs, NULL, 0);
+	if (!storage_root)
+		return false;
+	ledger = cfs_xasprintf("%s/__cluster", storage_root);
+	graphs = cfs_xasprintf("%s/graphs", storage_root);
+	ok = watch_tree(ino_fd, storage_root, config_skip, 0, true) && ok;
+	ok = !stat(ledger, &st) && S_ISDIR(st.st_mode) && ok;
+	ok = watch_tree(ino_fd, ledger, NULL, 8, true) && ok;
+	ok = watch_tree(ino_fd, graphs, NULL, 0, true) && ok;
 	if ((d = opendir(graphs))) {
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.')
@@ -167,9 +216,9 @@ static void scan_locked(struct cfs_fs *fs)
 			char *g = cfs_xasprintf("%s/%s", graphs, e->d_name);
 			char *m = cfs_xasprintf("%s/_manifests", g);
 			char *b = cfs_xasprintf("%s/_branches", g);
-			watch_tree(fs, g, NULL, 0);
-			watch_tree(fs, m, NULL, 1);
-			watch_tree(fs, b, NULL, 0);
+			ok = watch_tree(ino_fd, g, NULL, 0, false) && ok;
+			ok = watch_tree(ino_fd, m, NULL, 1, false) && ok;
+			ok = watch_tree(ino_fd, b, NULL, 0, false) && ok;
 			free(g);
 			free(m);
 			free(b);
@@ -178,29 +227,77 @@ static void scan_locked(struct cfs_fs *fs)
 	}
 	free(ledger);
 	free(graphs);
+	return ok;
 }
 
-/* Bring the header facts and the watches up to date.  Called with
- * fs->mu held. */
-static void refresh_locked(struct cfs_fs *fs)
+/*
+ * Bring the header facts and the watches up to date.  All file I/O runs
+ * without fs->mu (a thread holding it never waits for anything); the
+ * work is claimed under it first, so concurrent requests do not repeat
+ * it (and a request re-entering through the mount cannot recurse).
+ */
+static void refresh(struct cfs_fs *fs)
 {
+	bool load, rescan;
+	uint64_t gen;
+
+	pthread_mutex_lock(&fs->mu);
 	drain_locked(fs);
-	if (!fs->header_set || fs->header_gen != fs->gen || fs->ino_fd < 0) {
-		header_load_locked(fs);
-		fs->header_gen = fs->gen;
-		fs->header_set = true;
+	gen = fs->gen;
+	load = !fs->header_set || fs->header_gen != gen || fs->ino_fd < 0;
+	if (load) {
+		fs->header_set = true;  /* claimed: others use the old facts meanwhile */
+		fs->header_gen = gen;
 	}
-	if (fs->need_scan && fs->ino_fd >= 0) {
+	pthread_mutex_unlock(&fs->mu);
+
+	if (load) {
+		struct header h;
+		header_load(fs, &h);
+		pthread_mutex_lock(&fs->mu);
+		if (!fs->storage_root || !h.storage_root || strcmp(fs->storage_root, h.storage_root))
+			fs->need_scan = true;
+		free(fs->storage_root);
+		free(fs->self_root);
+		cfs_fs_names_free(fs->graph_ids, fs->ngraph_ids);
+		fs->storage_root = h.storage_root;
+		fs->self_root = h.self_root;
+		fs->graph_ids = h.graph_ids;
+		fs->ngraph_ids = h.ngraph_ids;
+		pthread_mutex_unlock(&fs->mu);
+	}
+
+	pthread_mutex_lock(&fs->mu);
+	rescan = fs->need_scan && fs->ino_fd >= 0;
+	char *root = rescan && fs->storage_root ? cfs_xstrdup(fs->storage_root) : NULL;
+	if (rescan) {
 		fs->need_scan = false;
-		scan_locked(fs);
+		fs->watching = false;   /* until the scan is complete */
+	}
+	pthread_mutex_unlock(&fs->mu);
+
+	if (rescan) {
+		bool ok = scan(fs->ino_fd, fs->config_dir, root);
+		pthread_mutex_lock(&fs->mu);
+		/* a change during the scan asks for another one */
+		drain_locked(fs);
+		fs->watching = ok && !fs->need_scan;
+		if (!ok)
+			fs->need_scan = true;
+		pthread_mutex_unlock(&fs->mu);
+		free(root);
 	}
 }
 
 int cfs_fs_watch_init(struct cfs_fs *fs)
 {
+	int rc;
+
 	fs->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	rc = fs->ino_fd < 0 ? -errno : 0;
 	fs->need_scan = true;
-	return fs->ino_fd < 0 ? -errno : 0;
+	refresh(fs);            /* header facts and watches before the first request */
+	return rc;
 }
 
 void cfs_fs_watch_fini(struct cfs_fs *fs)
@@ -214,8 +311,8 @@ char *cfs_fs_storage_root(struct cfs_fs *fs)
 {
 	char *r;
 
+	refresh(fs);
 	pthread_mutex_lock(&fs->mu);
-	refresh_locked(fs);
 	r = fs->storage_root ? cfs_xstrdup(fs->storage_root) : NULL;
 	pthread_mutex_unlock(&fs->mu);
 	return r;
@@ -223,8 +320,8 @@ char *cfs_fs_storage_root(struct cfs_fs *fs)
 
 void cfs_fs_graph_ids(struct cfs_fs *fs, char ***ids, size_t *n)
 {
+	refresh(fs);
 	pthread_mutex_lock(&fs->mu);
-	refresh_locked(fs);
 	*n = fs->ngraph_ids;
 	*ids = cfs_xcalloc(*n ? *n : 1, sizeof(char *));
 	for (size_t i = 0; i < *n; i++)
@@ -233,6 +330,40 @@ void cfs_fs_graph_ids(struct cfs_fs *fs, char ***ids, size_t *n)
 }
 
 /* ---- computing -------------------------------------------------------- */
+
+char *cfs_fs_self_root(struct cfs_fs *fs)
+{
+	char *r;
+
+	refresh(fs);
+	pthread_mutex_lock(&fs->mu);
+	r = fs->self_root ? cfs_xstrdup(fs->self_root) : NULL;
+	pthread_mutex_unlock(&fs->mu);
+	return r;
+}
+
+void cfs_fs_refusal(const struct cfs_fs *fs, const char *operation, const char *self_root, struct cfs_blob **text,
+		    struct cfs_blob **json)
+{
+	struct cfs_diags d = CFS_DIAGS_INIT;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	cfs_diag_error(&d, "storage_root_invalid", "storage",
+		       "storage root '%s' is inside this mount ('%s'): the daemon would read its own mount",
+		       self_root, fs->mountpoint);
+	if ((out = open_memstream(&buf, &len))) {
+		fprintf(out, "cluster %s failed\n", operation);
+		cfs_render_diags(&d, out);
+		fclose(out);
+	}
+	*text = buf ? cfs_blob_take(buf, len) : cfs_blob_new("", 0);
+	json_t *o = json_pack("{s:b, s:s, s:o}", "ok", 0, "config_dir", fs->config_dir, "diagnostics",
+			      cfs_diags_to_json(&d));
+	*json = cfs_blob_json(o);
+	cfs_diags_free(&d);
+}
 
 /* Render into memory with one of the CLI's renderers. */
 #define RENDER(fn, r, text)                                                                    \
@@ -247,23 +378,22 @@ void cfs_fs_graph_ids(struct cfs_fs *fs, char ***ids, size_t *n)
 		(text) = buf_ ? cfs_blob_take(buf_, len_) : cfs_blob_new("", 0);               \
 	} while (0)
 
-static struct cfs_blob *json_blob(json_t *v)
-{
-	char *s = cfs_json_pretty(v);
-	struct cfs_blob *b = cfs_blob_take(s, strlen(s));
-
-	json_decref(v);
-	return b;
-}
-
 static void compute(struct cfs_fs *fs, enum cfs_report_kind kind, struct cfs_blob **text, struct cfs_blob **json)
 {
+	char *self = kind == CFS_REPORT_VALIDATE ? NULL : cfs_fs_self_root(fs);
+
+	if (self) {
+		/* the engine would read the ledger through this very mount */
+		cfs_fs_refusal(fs, kind == CFS_REPORT_PLAN ? "plan" : "status", self, text, json);
+		free(self);
+		return;
+	}
 	switch (kind) {
 	case CFS_REPORT_VALIDATE: {
 		struct cfs_validate_report r;
 		cfs_validate(fs->config_dir, &r);
 		RENDER(cfs_render_validate, &r, *text);
-		*json = json_blob(cfs_validate_report_json(&r));
+		*json = cfs_blob_json(cfs_validate_report_json(&r));
 		cfs_validate_report_free(&r);
 		break;
 	}
@@ -271,7 +401,7 @@ static void compute(struct cfs_fs *fs, enum cfs_report_kind kind, struct cfs_blo
 		struct cfs_plan_report r;
 		cfs_plan_observe(fs->config_dir, &r);
 		RENDER(cfs_render_plan, &r, *text);
-		*json = json_blob(cfs_plan_report_json(&r));
+		*json = cfs_blob_json(cfs_plan_report_json(&r));
 		cfs_plan_report_free(&r);
 		break;
 	}
@@ -279,7 +409,7 @@ static void compute(struct cfs_fs *fs, enum cfs_report_kind kind, struct cfs_blo
 		struct cfs_status_report r;
 		cfs_status_run(fs->config_dir, &r);
 		RENDER(cfs_render_status, &r, *text);
-		*json = json_blob(cfs_status_report_json(&r));
+		*json = cfs_blob_json(cfs_status_report_json(&r));
 		cfs_status_report_free(&r);
 		break;
 	}
@@ -289,17 +419,18 @@ static void compute(struct cfs_fs *fs, enum cfs_report_kind kind, struct cfs_blo
 }
 
 /* A held lock is reported with its age: no report is cached meanwhile. */
-static bool lock_held_locked(struct cfs_fs *fs)
+static bool lock_held(struct cfs_fs *fs)
 {
+	char *root = cfs_fs_storage_root(fs), *p;
 	struct stat st;
-	char *p;
 	bool held;
 
-	if (!fs->storage_root)
+	if (!root)
 		return false;
-	p = cfs_xasprintf("%s/__cluster/lock.json", fs->storage_root);
+	p = cfs_xasprintf("%s/__cluster/lock.json", root);
 	held = !lstat(p, &st);
 	free(p);
+	free(root);
 	return held;
 }
 
@@ -310,10 +441,12 @@ struct cfs_blob *cfs_report_get(struct cfs_fs *fs, enum cfs_report_kind kind, bo
 	uint64_t gen;
 	bool cacheable;
 
+	refresh(fs);
+	bool locked = lock_held(fs);
 	pthread_mutex_lock(&fs->mu);
-	refresh_locked(fs);
+	drain_locked(fs);
 	gen = fs->gen;
-	cacheable = fs->ino_fd >= 0 && fs->watching && !lock_held_locked(fs);
+	cacheable = fs->ino_fd >= 0 && fs->watching && !locked;
 	if (cacheable && c->set && c->gen == gen) {
 		out = cfs_blob_ref(json ? c->json : c->text);
 		pthread_mutex_unlock(&fs->mu);

@@ -268,15 +268,19 @@ static void test_snapshot_skips_hidden_names(void **state)
 	put(f->repo, "__cluster/state.json", "{}\n", 0644);
 	put(f->repo, "graphs/g/graph.yaml", "g\n", 0644);
 	put(f->repo, "hosts/graphs/kept.yaml", "k\n", 0644);
-	put(f->repo, "hosts/__cluster", "also kept\n", 0644);
 	put(f->repo, "hosts/.git", "gitdir: elsewhere\n", 0644);
+	/* a storage root inside the folder ("storage: ./state") */
+	put(f->repo, "state/__cluster/state.json", "{}\n", 0644);
+	put(f->repo, "state/graphs/g.omni/_graph.json", "{}\n", 0644);
+	put(f->repo, "state/notes.txt", "kept\n", 0644);
 	put_dir(f->repo, "empty/deeper");
 	assert_int_equal(mkfifo(fifo, 0644), 0);
 
 	assert_int_equal(cfs_git_snapshot(f->repo, tree), 0);
-	assert_names(f->repo, tree, "", "cluster.yaml hosts");
-	assert_names(f->repo, tree, "hosts", "__cluster graphs");
+	assert_names(f->repo, tree, "", "cluster.yaml hosts state");
+	assert_names(f->repo, tree, "hosts", "graphs");
 	assert_names(f->repo, tree, "hosts/graphs", "kept.yaml");
+	assert_names(f->repo, tree, "state", "notes.txt");
 	free(fifo);
 }
 
