@@ -94,7 +94,7 @@ extern const struct cli_cmd cli_import_cmd;
 int cmd_mount(int argc, char **argv);
 extern const struct cli_cmd cli_mount_cmd;
 /* refresh/import (cli/refresh.c): run, print, exit code. */
-int cli_state_sync(const char *config_dir, bool json, bool import);
+int cli_state_sync(const char *config_dir, bool json, bool import, const char *plan_digest);
 
 struct cfs_schema;
 /*

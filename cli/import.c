@@ -7,15 +7,17 @@
 
 static const char *opt_config = ".";
 static bool opt_json;
+static const char *opt_digest;
 
 static const struct cli_opt import_opts[] = {
 	{ "config", CLI_OPT_STRING, &opt_config, "DIR", "config directory holding cluster.yaml (default .)" },
 	{ "json", CLI_OPT_FLAG, &opt_json, NULL, "print the report as one JSON object" },
+	{ "plan-digest", CLI_OPT_STRING, &opt_digest, "D", "refuse unless the current plan has this digest" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 const struct cli_cmd cli_import_cmd = {
-	"import", "import [--config DIR] [--json]",
+	"import", "import [--config DIR] [--json] [--plan-digest D]",
 	"Create the first state ledger from the graph roots.",
 	import_opts, 0, 0, NULL, false,
 };
@@ -27,5 +29,5 @@ int cmd_import(int argc, char **argv)
 
 	if (cli_parse(&cli_import_cmd, argc, argv, &a, &code))
 		return code;
-	return cli_state_sync(opt_config, opt_json, true);
+	return cli_state_sync(opt_config, opt_json, true, opt_digest);
 }

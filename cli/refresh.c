@@ -11,23 +11,25 @@
 
 static const char *opt_config = ".";
 static bool opt_json;
+static const char *opt_digest;
 
 static const struct cli_opt refresh_opts[] = {
 	{ "config", CLI_OPT_STRING, &opt_config, "DIR", "config directory holding cluster.yaml (default .)" },
 	{ "json", CLI_OPT_FLAG, &opt_json, NULL, "print the report as one JSON object" },
+	{ "plan-digest", CLI_OPT_STRING, &opt_digest, "D", "refuse unless the current plan has this digest" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 const struct cli_cmd cli_refresh_cmd = {
-	"refresh", "refresh [--config DIR] [--json]",
+	"refresh", "refresh [--config DIR] [--json] [--plan-digest D]",
 	"Update the state ledger from the graph roots and catalog blobs.",
 	refresh_opts, 0, 0, NULL, false,
 };
 
-int cli_state_sync(const char *config_dir, bool json, bool import)
+int cli_state_sync(const char *config_dir, bool json, bool import, const char *plan_digest)
 {
 	struct cfs_diags d = CFS_DIAGS_INIT;
-	json_t *r = cfs_state_sync(config_dir, import, cli_default_actor(), &d);
+	json_t *r = cfs_state_sync(config_dir, import, cli_default_actor(), plan_digest, &d);
 	bool ok = json_is_true(json_object_get(r, "ok"));
 
 	if (json) {
@@ -47,5 +49,5 @@ int cmd_refresh(int argc, char **argv)
 
 	if (cli_parse(&cli_refresh_cmd, argc, argv, &a, &code))
 		return code;
-	return cli_state_sync(opt_config, opt_json, false);
+	return cli_state_sync(opt_config, opt_json, false, opt_digest);
 }

@@ -113,6 +113,14 @@ json_t *cfs_blast_radius_json(const struct cfs_changes *ch, const struct cfs_des
  */
 char *cfs_plan_digest(const char *config_digest, const char *state_cas, const struct cfs_changes *ch);
 
+/*
+ * The digest `plan` would show now for op (config loaded, store open,
+ * ledger read, typically under the lock), for commands that take a
+ * digest as a precondition (refresh, import).  op->diags is untouched.
+ * Caller frees.
+ */
+char *cfs_plan_digest_now(struct cfs_op *op);
+
 struct cfs_plan_report {
 	bool ok;
 	bool observed;                  /* cfs_plan_observe: made without the lock */

@@ -112,12 +112,10 @@ static json_t *preview_at(const char *root, const char *path, char **err)
 	return out;
 }
 
-static void previews(struct cfs_plan_report *r)
+static void previews(struct cfs_op *op, struct cfs_changes *ch)
 {
-	struct cfs_op *op = &r->op;
-
-	for (size_t i = 0; i < r->changes.n; i++) {
-		struct cfs_change *c = &r->changes.v[i];
+	for (size_t i = 0; i < ch->n; i++) {
+		struct cfs_change *c = &ch->v[i];
 		if (c->op != CFS_CHANGE_UPDATE || strncmp(c->resource, "schema.", 7))
 			continue;
 		const struct cfs_resource *res = cfs_desired_find(&op->des, c->resource);
@@ -133,18 +131,35 @@ static void previews(struct cfs_plan_report *r)
 }
 
 /* Diff, approvals, classification, previews (the ledger is read). */
-static void plan_changes(struct cfs_plan_report *r)
+static void plan_changes(struct cfs_op *op, struct cfs_changes *ch)
 {
-	struct cfs_op *op = &r->op;
 	struct cfs_approvals arts = { NULL, 0 };
 
 	if (!cfs_diags_has_error(&op->diags))
-		cfs_plan_diff(&op->des, op->state.doc, true, &r->changes);
+		cfs_plan_diff(&op->des, op->state.doc, true, ch);
 	cfs_approvals_list(op->store, op->display_root, &arts, &op->diags);
-	cfs_plan_mark_approved(&r->changes, &arts, op->des.config_digest, &op->diags);
+	cfs_plan_mark_approved(ch, &arts, op->des.config_digest, &op->diags);
 	cfs_approvals_free(&arts);
-	cfs_plan_classify(&r->changes, &op->des, NULL, 0);
-	previews(r);
+	cfs_plan_classify(ch, &op->des, NULL, 0);
+	previews(op, ch);
+}
+
+char *cfs_plan_digest_now(struct cfs_op *op)
+{
+	struct cfs_diags saved = op->diags, scratch = CFS_DIAGS_INIT;
+	struct cfs_changes ch;
+	char *digest;
+
+	memset(&ch, 0, sizeof(ch));
+	/* plan's own warnings are not the caller's diagnostics */
+	cfs_diags_append(&scratch, &saved);
+	op->diags = scratch;
+	plan_changes(op, &ch);
+	digest = cfs_plan_digest(op->des.config_digest, op->state.found ? op->state.cas : NULL, &ch);
+	cfs_diags_free(&op->diags);
+	op->diags = saved;
+	cfs_changes_free(&ch);
+	return digest;
 }
 
 /* Gates, digest and observations of a plan whose changes are known. */
@@ -171,7 +186,7 @@ void cfs_plan_run(const char *config_dir, struct cfs_plan_report *r)
 		cfs_op_warn_pending_sidecars(op);
 		if (!cfs_diags_has_error(&op->diags))
 			cfs_op_read_state(op);
-		plan_changes(r);
+		plan_changes(op, &r->changes);
 	}
 	plan_finish(r);
 }
@@ -209,7 +224,7 @@ void cfs_plan_observe(const char *config_dir, struct cfs_plan_report *r)
 		observe_lock(op);
 		cfs_op_warn_pending_sidecars(op);
 		cfs_op_read_state(op);
-		plan_changes(r);
+		plan_changes(op, &r->changes);
 	}
 	plan_finish(r);
 }

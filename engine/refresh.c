@@ -8,6 +8,7 @@
  * after the ledger write landed.
  */
 #include "engine/refresh.h"
+#include "engine/plan.h"
 #include "core/clock.h"
 #include "core/failpoint.h"
 #include "core/json.h"
@@ -280,7 +281,25 @@ static json_t *report(struct sync *s)
 	return o;
 }
 
-json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, struct cfs_diags *diags)
+/* Under the lock: the plan must still have the digest the caller saw. */
+static bool digest_current(struct sync *s, const char *want)
+{
+	char *have;
+	bool ok;
+
+	if (!want)
+		return true;
+	have = cfs_plan_digest_now(&s->op);
+	ok = !strcmp(have, want);
+	if (!ok)
+		cfs_diag_error(&s->op.diags, "plan_stale", "changes",
+			       "the plan changed since it was reviewed (plan digest %s); re-run `clusterfs plan`", have);
+	free(have);
+	return ok;
+}
+
+json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, const char *plan_digest,
+		       struct cfs_diags *diags)
 {
 	struct sync s;
 	json_t *out;
@@ -289,7 +308,8 @@ json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, s
 	s.import = import;
 	s.maps = MAPS_DESIRED;
 	if (cfs_op_begin(&s.op, import ? "import" : "refresh", config_dir, CFS_LOAD_FULL) == 0 &&
-	    cfs_op_open_store(&s.op) == 0 && cfs_op_lock(&s.op) == 0 && cfs_op_read_state(&s.op) == 0)
+	    cfs_op_open_store(&s.op) == 0 && cfs_op_lock(&s.op) == 0 && cfs_op_read_state(&s.op) == 0 &&
+	    digest_current(&s, plan_digest))
 		converge(&s);
 	cfs_op_unlock(&s.op);
 	/* before the report, so an events_write_error warning is in it */

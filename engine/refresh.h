@@ -21,6 +21,7 @@
  * resource_statuses, observations, diagnostics} (new reference); diags
  * receives a copy of its diagnostics for the human rendering.
  */
-json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, struct cfs_diags *diags);
+json_t *cfs_state_sync(const char *config_dir, bool import, const char *actor, const char *plan_digest,
+		       struct cfs_diags *diags);
 
 #endif

@@ -215,11 +215,11 @@ static int run_apply(struct cfs_fs *fs, const char *actor, const char *digest)
 	return rc;
 }
 
-static int run_sync(struct cfs_fs *fs, enum cfs_control_kind k, const char *actor)
+static int run_sync(struct cfs_fs *fs, enum cfs_control_kind k, const char *actor, const char *digest)
 {
 	struct cfs_diags d = CFS_DIAGS_INIT;
 	bool import = k == CFS_CONTROL_IMPORT;
-	json_t *r = cfs_state_sync(fs->config_dir, import, actor, &d);
+	json_t *r = cfs_state_sync(fs->config_dir, import, actor, digest, &d);
 	struct mem m;
 	int rc;
 
@@ -247,18 +247,10 @@ int cfs_control_write(struct cfs_fs *fs, enum cfs_control_kind k, const char *bu
 		return -EINVAL;
 	}
 	char *actor = cfs_fs_actor(fs, uid);
-	if (k == CFS_CONTROL_APPLY) {
+	if (k == CFS_CONTROL_APPLY)
 		rc = run_apply(fs, actor, has_digest ? digest : NULL);
-	} else if (has_digest) {
-		/* refresh/import run no plan: a digest still has to be current */
-		struct cfs_plan_report p;
-		cfs_plan_observe(fs->config_dir, &p);
-		bool fresh = p.ok && !strcmp(p.plan_digest, digest);
-		cfs_plan_report_free(&p);
-		rc = fresh ? run_sync(fs, k, actor) : -ESTALE;
-	} else {
-		rc = run_sync(fs, k, actor);
-	}
+	else                    /* the digest is checked under the lock */
+		rc = run_sync(fs, k, actor, has_digest ? digest : NULL);
 	cfs_fs_log("%s by %s: %s", cfs_control_name(k), actor, rc ? strerror(-rc) : "ok");
 	free(actor);
 	cfs_report_invalidate(fs);

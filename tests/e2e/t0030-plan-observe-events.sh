@@ -345,4 +345,28 @@ expect_exit 0
 [ -f "$T/store/__cluster/events.jsonl" ] && [ ! -e s/__cluster ]
 check $? "the events log is not under the storage root"
 
+case_begin "refresh and import --plan-digest: a precondition under the lock"
+cluster pd --no-graph
+digest_of() { "$CLUSTERFS" plan --observe --config "$1" | sed -n 's/^plan digest: //p'; }
+before=$(digest_of pd)
+run_cfs import --config pd --plan-digest 0000000000000000000000000000000000000000000000000000000000000000
+expect_exit 1
+expect_stdout_contains "ERROR plan_stale changes: the plan changed since it was reviewed"
+[ ! -e pd/__cluster/state.json ]
+check $? "a stale import wrote the ledger"
+expect_event pd 1 import carol false null - plan_stale
+run_cfs import --config pd --plan-digest "$before"
+expect_exit 0
+run_cfs refresh --config pd --plan-digest "$before"
+expect_exit 1
+expect_stdout_contains "ERROR plan_stale"
+rev=$(sed -n 's/^  "state_revision": \([0-9]*\),$/\1/p' pd/__cluster/state.json)
+[ "$rev" = 1 ]
+check $? "a stale refresh wrote the ledger (revision $rev)"
+run_cfs refresh --config pd --plan-digest "$(digest_of pd)"
+expect_exit 0
+run_cfs refresh --config pd --plan-digest nonsense
+expect_exit 1
+expect_stdout_contains "ERROR plan_stale"
+
 finish
