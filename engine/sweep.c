@@ -211,6 +211,9 @@ void cfs_sweep_run(struct cfs_store *st, const char *display_root, json_t *ledge
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
+	/* sidecars are written only under the lock, which the sweep holds:
+	 * a temporary file there is a write that a crash cut short */
+	cfs_store_remove_temps(st, CFS_RECOVERIES_DIR);
 	cfs_sidecar_list(st, display_root, &v, &n, d);
 	for (size_t i = 0; i < n; i++) {
 		char *gaddr = cfs_xasprintf("graph.%s", v[i].graph_id);

@@ -281,6 +281,36 @@ int cfs_store_list(struct cfs_store *s, const char *prefix, char ***names, size_
 	return rc;
 }
 
+int cfs_store_remove_temps(struct cfs_store *s, const char *prefix)
+{
+	char *path = prefix_path(s, prefix), **names;
+	size_t n;
+	int dfd, rc = 0;
+	DIR *d;
+
+	if (!path)
+		return -1;
+	d = opendir(path);
+	free(path);
+	if (!d)
+		return (errno == ENOENT || errno == ENOTDIR) ? 0 : -1;
+	if (read_names(d, false, &names, &n)) {
+		int e = errno;
+		closedir(d);
+		errno = e;
+		return -1;
+	}
+	dfd = dirfd(d);
+	for (size_t i = 0; i < n; i++)
+		if (names[i][0] == '.' && strstr(names[i], ".tmp.") && unlinkat(dfd, names[i], 0) && errno != ENOENT)
+			rc = -1;
+	if (!rc && n)
+		rc = fsync(dfd);
+	cfs_store_list_free(names, n);
+	closedir(d);
+	return rc;
+}
+
 void cfs_store_list_free(char **names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

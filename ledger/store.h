@@ -40,6 +40,13 @@ int cfs_store_delete(struct cfs_store *s, const char *key);
  */
 int cfs_store_list(struct cfs_store *s, const char *prefix, char ***names, size_t *n);
 void cfs_store_list_free(char **names, size_t n);
+/*
+ * Remove what a writer killed mid-put left directly under prefix (the
+ * local backend's ".<name>.tmp.*" files; nothing on an object store,
+ * whose puts are atomic).  Only for a prefix nobody else can be writing
+ * (the caller holds the lock that every writer there holds).
+ */
+int cfs_store_remove_temps(struct cfs_store *s, const char *prefix);
 
 /* True if the root holds anything at all (a local dir that exists). */
 bool cfs_store_root_exists(struct cfs_store *s);

@@ -349,6 +349,32 @@ static void test_list_skips_temp_files(void **state)
 	free(hidden);
 }
 
+static void test_remove_temps(void **state)
+{
+	struct fixture *f = *state;
+	char *tmp = at(f, "d/.a.json.tmp.1234.abcdef012345");
+	char *hidden = at(f, "d/.hidden");
+	char *deeper = at(f, "d/e/.b.json.tmp.1.000000000000");
+	struct stat st;
+
+	put(f, "d/a.json", "1");
+	put(f, "d/e/b.json", "2");
+	write_raw(tmp, "half");
+	write_raw(hidden, "x");
+	write_raw(deeper, "half");
+	assert_int_equal(cfs_store_remove_temps(f->store, "d"), 0);
+	assert_int_equal(lstat(tmp, &st), -1);
+	/* other dot names, keys and other prefixes stay */
+	assert_int_equal(lstat(hidden, &st), 0);
+	assert_int_equal(lstat(deeper, &st), 0);
+	assert_list_is(f, "d", "a.json,e");
+	/* a prefix that does not exist has nothing to remove */
+	assert_int_equal(cfs_store_remove_temps(f->store, "nowhere"), 0);
+	free(tmp);
+	free(hidden);
+	free(deeper);
+}
+
 static void assert_bad_key(struct fixture *f, const char *key)
 {
 	char *data = NULL;
@@ -590,6 +616,7 @@ int main(void)
 		T(test_list_sorted_direct_entries),
 		T(test_list_missing_prefix_is_empty),
 		T(test_list_skips_temp_files),
+	T(test_remove_temps),
 		T(test_bad_keys_are_einval),
 		T(test_root_exists_and_nonempty),
 		T(test_root_that_is_a_file_is_occupied),
