@@ -1441,7 +1441,7 @@ static void usage(FILE *out)
 }
 
 /* Split one -o value into our options and FUSE's. */
-static int take_opts(struct cfs_fs *fs, const char *opts, struct cfs_sb *fuse_opts, const char **config,
+static int take_opts(struct cfs_fs *fs, const char *opts, struct cfs_sb *fuse_opts, char **config,
 		     char **group_name)
 {
 	char *copy = cfs_xstrdup(opts), *save = NULL;
@@ -1449,7 +1449,8 @@ static int take_opts(struct cfs_fs *fs, const char *opts, struct cfs_sb *fuse_op
 
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		if (!strncmp(o, "config=", 7)) {
-			*config = cfs_xstrdup(o + 7);  /* leaked on purpose: lives as long as the mount */
+			free(*config);
+			*config = cfs_xstrdup(o + 7);
 		} else if (!strncmp(o, "group=", 6)) {
 			free(*group_name);
 			*group_name = cfs_xstrdup(o + 6);
@@ -1502,7 +1503,7 @@ int cfs_mount_main(int argc, char **argv)
 	struct cfs_fs fs;
 	struct cfs_sb fo = CFS_SB_INIT;
 	const char *config = ".", *mountpoint = NULL;
-	char *group_name = NULL;
+	char *group_name = NULL, *config_opt = NULL;    /* -o config=DIR */
 	bool foreground = false, debug = false, single = false;
 	int rc;
 
@@ -1525,7 +1526,7 @@ int cfs_mount_main(int argc, char **argv)
 				goto usage;
 			}
 			if (a[1] == 'o') {
-				if (take_opts(&fs, argv[++i], &fo, &config, &group_name))
+				if (take_opts(&fs, argv[++i], &fo, &config_opt, &group_name))
 					goto usage;
 			} else {
 				config = argv[++i];
@@ -1533,7 +1534,7 @@ int cfs_mount_main(int argc, char **argv)
 		} else if (!strncmp(a, "--config=", 9)) {
 			config = a + 9;
 		} else if (!strncmp(a, "-o", 2)) {
-			if (take_opts(&fs, a + 2, &fo, &config, &group_name))
+			if (take_opts(&fs, a + 2, &fo, &config_opt, &group_name))
 				goto usage;
 		} else if (!strcmp(a, "-f")) {
 			foreground = true;
@@ -1551,6 +1552,8 @@ int cfs_mount_main(int argc, char **argv)
 			goto usage;
 		}
 	}
+	if (config_opt)
+		config = config_opt;
 	if (!mountpoint) {
 		fputs("clusterfs mount: missing MOUNTPOINT\n", stderr);
 		goto usage;
@@ -1620,6 +1623,7 @@ usage:
 	rc = 2;
 out:
 	free(group_name);
+	free(config_opt);
 	cfs_sb_release(&fo);
 	fs_free(&fs);
 	return rc;
