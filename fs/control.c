@@ -12,6 +12,7 @@
  * The actor is always the kernel-reported caller, never file content.
  */
 #include "fs/fs.h"
+#include "core/fsutil.h"
 #include "core/json.h"
 #include "core/strbuf.h"
 #include "engine/apply.h"
@@ -139,29 +140,6 @@ struct cfs_blob *cfs_control_last(struct cfs_fs *fs, enum cfs_control_kind k, bo
 	return b ? b : cfs_blob_new("", 0);
 }
 
-/* open_memstream sink for a renderer. */
-struct mem {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *mem_open(struct mem *m)
-{
-	m->buf = NULL;
-	m->len = 0;
-	m->f = open_memstream(&m->buf, &m->len);
-	return m->f ? m->f : stderr;
-}
-
-static struct cfs_blob *mem_close(struct mem *m)
-{
-	if (!m->f)
-		return cfs_blob_new("", 0);
-	fclose(m->f);
-	return cfs_blob_take(m->buf, m->len);
-}
-
 /*
  * What a control write asks for: "" / "yes" / "1" (current plan) or a
  * 64-hex plan digest.  Trailing whitespace is ignored.  -1 on anything else.
@@ -201,12 +179,14 @@ static bool approval_missing(const struct cfs_apply_report *r)
 static int run_apply(struct cfs_fs *fs, const char *actor, const char *digest)
 {
 	struct cfs_apply_report r;
-	struct mem m;
+	struct cfs_mem m;
+	FILE *out;
 	int rc;
 
 	cfs_apply_run(fs->config_dir, actor, digest, &r);
-	cfs_render_apply(&r, mem_open(&m));
-	set_last(fs, CFS_CONTROL_APPLY, mem_close(&m), cfs_blob_json(cfs_apply_report_json(&r)));
+	if ((out = cfs_mem_open(&m)))
+		cfs_render_apply(&r, out);
+	set_last(fs, CFS_CONTROL_APPLY, cfs_mem_blob(&m), cfs_blob_json(cfs_apply_report_json(&r)));
 	if (!r.ok)
 		rc = -diags_errno(&r.op.diags);
 	else
@@ -220,12 +200,14 @@ static int run_sync(struct cfs_fs *fs, enum cfs_control_kind k, const char *acto
 	struct cfs_diags d = CFS_DIAGS_INIT;
 	bool import = k == CFS_CONTROL_IMPORT;
 	json_t *r = cfs_state_sync(fs->config_dir, import, actor, digest, &d);
-	struct mem m;
+	struct cfs_mem m;
+	FILE *out;
 	int rc;
 
-	cfs_render_state_sync(r, &d, import, mem_open(&m));
+	if ((out = cfs_mem_open(&m)))
+		cfs_render_state_sync(r, &d, import, out);
 	rc = json_is_true(json_object_get(r, "ok")) ? 0 : -diags_errno(&d);
-	set_last(fs, k, mem_close(&m), cfs_blob_json(r));
+	set_last(fs, k, cfs_mem_blob(&m), cfs_blob_json(r));
 	cfs_diags_free(&d);
 	return rc;
 }
@@ -253,7 +235,6 @@ int cfs_control_write(struct cfs_fs *fs, enum cfs_control_kind k, const char *bu
 		rc = run_sync(fs, k, actor, has_digest ? digest : NULL);
 	cfs_fs_log("%s by %s: %s", cfs_control_name(k), actor, rc ? strerror(-rc) : "ok");
 	free(actor);
-	cfs_report_invalidate(fs);
 	return rc;
 }
 
@@ -358,7 +339,6 @@ int cfs_fs_approve(struct cfs_fs *fs, const char *resource, uid_t uid)
 	cfs_fs_log("approve %s by %s: %s", resource, actor, rc ? strerror(-rc) : r.approval_id);
 	cfs_approve_report_free(&r);
 	free(actor);
-	cfs_report_invalidate(fs);
 	return rc;
 }
 
@@ -366,26 +346,18 @@ int cfs_fs_approve(struct cfs_fs *fs, const char *resource, uid_t uid)
 
 struct cfs_blob *cfs_fs_lock_view(struct cfs_fs *fs)
 {
-	char *root = cfs_fs_storage_root(fs), *path, *data = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *root = cfs_fs_storage_root(fs), *path, *data;
+	size_t len;
 
 	if (!root)
 		return cfs_blob_new("", 0);
 	path = cfs_xasprintf("%s/__cluster/lock.json", root);
 	free(root);
-	f = fopen(path, "re");
+	if (cfs_read_file(path, &data, &len)) {
+		free(path);
+		return cfs_blob_new("", 0);     /* no lock held */
+	}
 	free(path);
-	if (!f)
-		return cfs_blob_new("", 0);
-	struct cfs_sb sb = CFS_SB_INIT;
-	char chunk[4096];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		cfs_sb_add(&sb, chunk, got);
-	fclose(f);
-	len = sb.len;
-	data = cfs_sb_detach(&sb);
 	return cfs_blob_take(data, len);
 }
 
@@ -411,6 +383,5 @@ int cfs_fs_lock_write(struct cfs_fs *fs, const char *buf, size_t len, uid_t uid)
 	cfs_force_unlock_report_free(&r);
 	free(actor);
 	free(id);
-	cfs_report_invalidate(fs);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "fs/desired.h"
@@ -34,6 +35,17 @@ struct cfs_blob {
 struct cfs_blob *cfs_blob_new(const char *data, size_t len);
 struct cfs_blob *cfs_blob_take(char *data, size_t len);       /* copies, frees data */
 struct cfs_blob *cfs_blob_json(json_t *v);                   /* pretty JSON; steals v */
+
+/* An in-memory stream for one of the CLI's renderers: cfs_mem_open gives
+ * the stream (NULL if none could be opened: nothing is rendered), and
+ * cfs_mem_blob closes it and returns what was written. */
+struct cfs_mem {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+FILE *cfs_mem_open(struct cfs_mem *m);
+struct cfs_blob *cfs_mem_blob(struct cfs_mem *m);
 struct cfs_blob *cfs_blob_ref(struct cfs_blob *b);
 void cfs_blob_unref(struct cfs_blob *b);
 
@@ -89,8 +101,6 @@ struct cfs_blob *cfs_report_get(struct cfs_fs *fs, enum cfs_report_kind kind, bo
  * is cached). */
 int cfs_fs_watch_init(struct cfs_fs *fs);
 void cfs_fs_watch_fini(struct cfs_fs *fs);
-/* Drop every cached report (after an operation through the mount). */
-void cfs_report_invalidate(struct cfs_fs *fs);
 /* Refresh the cached header facts (storage root, declared graph ids) if
  * cluster.yaml changed; returns the storage root (caller frees) or NULL. */
 char *cfs_fs_storage_root(struct cfs_fs *fs);
@@ -130,6 +140,10 @@ int cfs_fs_lock_write(struct cfs_fs *fs, const char *buf, size_t len, uid_t uid)
 /* The actor for an operation by uid (-o actor map, passwd name, "uid:N").
  * Caller frees. */
 char *cfs_fs_actor(const struct cfs_fs *fs, uid_t uid);
+
+/* True if path is (lexically) the mount point or below it: the daemon
+ * must never do I/O through its own mount. */
+bool cfs_fs_inside_mount(const struct cfs_fs *fs, const char *path);
 
 /* fs/mount.c: log one line to stderr (syslog when daemonized). */
 void cfs_fs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

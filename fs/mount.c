@@ -214,6 +214,17 @@ static int resolve_git(struct cfs_fs *fs, struct node *n, const char *commit, co
 	return 0;
 }
 
+/* top is name or its JSON twin name.json (which sets *json). */
+static bool name_or_json(const char *top, const char *name, bool *json)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(top, name, len) || (top[len] && strcmp(top + len, ".json")))
+		return false;
+	*json = top[len] != '\0';
+	return true;
+}
+
 static int resolve(struct cfs_fs *fs, const char *path, struct node *n)
 {
 	const char *rest;
@@ -347,26 +358,18 @@ static int resolve(struct cfs_fs *fs, const char *path, struct node *n)
 			free(spec);
 		}
 	} else {
-		for (int i = 0; i < CFS_REPORT_N; i++) {
-			char *j = cfs_xasprintf("%s.json", report_names[i]);
-			if (!strcmp(top, report_names[i]) || !strcmp(top, j)) {
+		for (int i = 0; i < CFS_REPORT_N && rc; i++)
+			if (name_or_json(top, report_names[i], &n->json)) {
 				n->kind = N_REPORT;
 				n->which = i;
-				n->json = strcmp(top, report_names[i]) != 0;
 				rc = 0;
 			}
-			free(j);
-		}
-		for (int i = 0; i < CFS_CONTROL_N && rc; i++) {
-			char *j = cfs_xasprintf("%s.json", cfs_control_name(i));
-			if (!strcmp(top, cfs_control_name(i)) || !strcmp(top, j)) {
+		for (int i = 0; i < CFS_CONTROL_N && rc; i++)
+			if (name_or_json(top, cfs_control_name(i), &n->json)) {
 				n->kind = N_CONTROL;
 				n->which = i;
-				n->json = strcmp(top, cfs_control_name(i)) != 0;
 				rc = 0;
 			}
-			free(j);
-		}
 	}
 	free(top);
 	if (rc)
@@ -456,14 +459,10 @@ static void blob_stat(struct cfs_fs *fs, const struct node *n, const struct cfs_
 	else if ((n->kind == N_CONTROL && !n->json) || n->kind == N_LOCK)
 		mode = S_IFREG | writable_mode(fs);
 	else if (n->kind == N_APPROVAL) {
-		struct cfs_gate_info *g;
-		size_t ng;
-		bool satisfied = false;
-		cfs_fs_gates(fs, &g, &ng);
-		for (size_t i = 0; i < ng; i++)
-			if (!strcmp(g[i].resource, n->name))
-				satisfied = g[i].satisfied;
-		cfs_fs_gates_free(g, ng);
+		/* the view (b) says whether the gate is satisfied */
+		json_t *view = json_loadb(b->data, b->len, 0, NULL);
+		bool satisfied = json_is_true(json_object_get(view, "satisfied"));
+		json_decref(view);
 		mode = S_IFREG | (satisfied ? 0444 : writable_mode(fs));
 	}
 	fill_common(fs, st, mode);
@@ -570,6 +569,23 @@ static struct fuse_file_info inner_fi(const struct fuse_file_info *fi)
 
 	x.fh = H(fi)->inner;
 	return x;
+}
+
+/*
+ * Wrap what the passthrough opened (x, filled from fi) in a handle of
+ * ours.  A file keeps the passthrough's open flags (x); a directory
+ * (dir_rel: its path below desired/) keeps fi's and remembers the path.
+ */
+static void adopt_desired(struct fuse_file_info *fi, const struct fuse_file_info *x, const char *dir_rel)
+{
+	struct handle *h = handle_new(H_DESIRED);
+
+	h->inner = x->fh;
+	if (dir_rel)
+		h->rel = cfs_xstrdup(dir_rel);
+	else
+		*fi = *x;
+	fi->fh = (uintptr_t)h;
 }
 
 static void handle_free(struct handle *h)
@@ -912,13 +928,8 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		return rc;
 	if (n.kind == N_DESIRED) {
 		struct fuse_file_info x = *fi;
-		rc = cfs_dfs_open(&fs->dfs, n.rel, &x);
-		if (!rc) {
-			struct handle *h = handle_new(H_DESIRED);
-			h->inner = x.fh;
-			*fi = x;
-			fi->fh = (uintptr_t)h;
-		}
+		if (!(rc = cfs_dfs_open(&fs->dfs, n.rel, &x)))
+			adopt_desired(fi, &x, NULL);
 	} else {
 		rc = open_node(fs, &n, fi);
 	}
@@ -938,13 +949,8 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	}
 	if (n.kind == N_DESIRED) {
 		struct fuse_file_info x = *fi;
-		rc = cfs_dfs_create(&fs->dfs, n.rel, mode, &x);
-		if (!rc) {
-			struct handle *h = handle_new(H_DESIRED);
-			h->inner = x.fh;
-			*fi = x;
-			fi->fh = (uintptr_t)h;
-		}
+		if (!(rc = cfs_dfs_create(&fs->dfs, n.rel, mode, &x)))
+			adopt_desired(fi, &x, NULL);
 	} else {
 		rc = open_node(fs, &n, fi);     /* O_CREAT of an existing control file */
 	}
@@ -1212,13 +1218,8 @@ static int op_opendir(const char *path, struct fuse_file_info *fi)
 		return rc;
 	if (n.kind == N_DESIRED) {
 		struct fuse_file_info x = *fi;
-		rc = cfs_dfs_opendir(&fs->dfs, n.rel, &x);
-		if (!rc) {
-			struct handle *h = handle_new(H_DESIRED);
-			h->inner = x.fh;
-			h->rel = cfs_xstrdup(n.rel);
-			fi->fh = (uintptr_t)h;
-		}
+		if (!(rc = cfs_dfs_opendir(&fs->dfs, n.rel, &x)))
+			adopt_desired(fi, &x, n.rel);
 	} else if (!(rc = node_getattr(fs, &n, &st))) {
 		if (!S_ISDIR(st.st_mode)) {
 			rc = -ENOTDIR;
@@ -1578,8 +1579,7 @@ int cfs_mount_main(int argc, char **argv)
 		goto out;
 	}
 	fs.mountpoint = cfs_path_absolute(mountpoint);
-	if (fs.mountpoint && !strncmp(fs.config_dir, fs.mountpoint, strlen(fs.mountpoint)) &&
-	    (fs.config_dir[strlen(fs.mountpoint)] == '/' || !fs.config_dir[strlen(fs.mountpoint)])) {
+	if (cfs_fs_inside_mount(&fs, fs.config_dir)) {
 		fprintf(stderr, "clusterfs mount: config directory '%s' is inside the mount point\n", config);
 		rc = 1;
 		goto out;

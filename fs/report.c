@@ -63,6 +63,22 @@ struct cfs_blob *cfs_blob_json(json_t *v)
 	return b;
 }
 
+FILE *cfs_mem_open(struct cfs_mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	return m->f;
+}
+
+struct cfs_blob *cfs_mem_blob(struct cfs_mem *m)
+{
+	if (!m->f)
+		return cfs_blob_new("", 0);
+	fclose(m->f);
+	return cfs_blob_take(m->buf, m->len);
+}
+
 struct cfs_blob *cfs_blob_ref(struct cfs_blob *b)
 {
 	if (b)
@@ -153,10 +169,9 @@ struct header {
 	size_t ngraph_ids;
 };
 
-/* True if path is (lexically) the mount point or below it: the daemon
- * must never do I/O through its own mount (a request it waits for could
- * need a worker that waits for it). */
-static bool inside_mount(const struct cfs_fs *fs, const char *path)
+/* (A request the daemon waited for there could need a worker that is
+ * waiting for the daemon.) */
+bool cfs_fs_inside_mount(const struct cfs_fs *fs, const char *path)
 {
 	size_t n = fs->mountpoint ? strlen(fs->mountpoint) : 0;
 
@@ -171,7 +186,7 @@ static void header_load(struct cfs_fs *fs, struct header *h)
 	cfs_desired_load(fs->config_dir, CFS_LOAD_HEADER, &des, &d);
 	h->storage_root = h->self_root = NULL;
 	if (des.storage_root && des.storage_root[0] == '/') {
-		if (inside_mount(fs, des.storage_root))
+		if (cfs_fs_inside_mount(fs, des.storage_root))
 			h->self_root = cfs_xstrdup(des.storage_root);
 		else
 			h->storage_root = cfs_xstrdup(des.storage_root);
@@ -346,36 +361,31 @@ void cfs_fs_refusal(const struct cfs_fs *fs, const char *operation, const char *
 		    struct cfs_blob **json)
 {
 	struct cfs_diags d = CFS_DIAGS_INIT;
-	char *buf = NULL;
-	size_t len = 0;
+	struct cfs_mem m;
 	FILE *out;
 
 	cfs_diag_error(&d, "storage_root_invalid", "storage",
 		       "storage root '%s' is inside this mount ('%s'): the daemon would read its own mount",
 		       self_root, fs->mountpoint);
-	if ((out = open_memstream(&buf, &len))) {
+	if ((out = cfs_mem_open(&m))) {
 		fprintf(out, "cluster %s failed\n", operation);
 		cfs_render_diags(&d, out);
-		fclose(out);
 	}
-	*text = buf ? cfs_blob_take(buf, len) : cfs_blob_new("", 0);
+	*text = cfs_mem_blob(&m);
 	json_t *o = json_pack("{s:b, s:s, s:o}", "ok", 0, "config_dir", fs->config_dir, "diagnostics",
 			      cfs_diags_to_json(&d));
 	*json = cfs_blob_json(o);
 	cfs_diags_free(&d);
 }
 
-/* Render into memory with one of the CLI's renderers. */
+/* Render r into *text with one of the CLI's renderers. */
 #define RENDER(fn, r, text)                                                                    \
 	do {                                                                                   \
-		char *buf_ = NULL;                                                             \
-		size_t len_ = 0;                                                               \
-		FILE *out_ = open_memstream(&buf_, &len_);                                     \
-		if (out_) {                                                                    \
+		struct cfs_mem m_;                                                             \
+		FILE *out_ = cfs_mem_open(&m_);                                                \
+		if (out_)                                                                      \
 			fn(r, out_);                                                           \
-			fclose(out_);                                                          \
-		}                                                                              \
-		(text) = buf_ ? cfs_blob_take(buf_, len_) : cfs_blob_new("", 0);               \
+		(text) = cfs_mem_blob(&m_);                                                    \
 	} while (0)
 
 static void compute(struct cfs_fs *fs, enum cfs_report_kind kind, struct cfs_blob **text, struct cfs_blob **json)
@@ -419,18 +429,17 @@ static void compute(struct cfs_fs *fs, enum cfs_report_kind kind, struct cfs_blo
 }
 
 /* A held lock is reported with its age: no report is cached meanwhile. */
-static bool lock_held(struct cfs_fs *fs)
+static bool lock_held(const char *storage_root)
 {
-	char *root = cfs_fs_storage_root(fs), *p;
 	struct stat st;
+	char *p;
 	bool held;
 
-	if (!root)
+	if (!storage_root)
 		return false;
-	p = cfs_xasprintf("%s/__cluster/lock.json", root);
+	p = cfs_xasprintf("%s/__cluster/lock.json", storage_root);
 	held = !lstat(p, &st);
 	free(p);
-	free(root);
 	return held;
 }
 
@@ -441,8 +450,9 @@ struct cfs_blob *cfs_report_get(struct cfs_fs *fs, enum cfs_report_kind kind, bo
 	uint64_t gen;
 	bool cacheable;
 
-	refresh(fs);
-	bool locked = lock_held(fs);
+	char *root = cfs_fs_storage_root(fs);  /* (refreshes the header and watches) */
+	bool locked = lock_held(root);
+	free(root);
 	pthread_mutex_lock(&fs->mu);
 	drain_locked(fs);
 	gen = fs->gen;
@@ -466,12 +476,4 @@ struct cfs_blob *cfs_report_get(struct cfs_fs *fs, enum cfs_report_kind kind, bo
 	c->set = cacheable;
 	pthread_mutex_unlock(&fs->mu);
 	return out;
-}
-
-void cfs_report_invalidate(struct cfs_fs *fs)
-{
-	pthread_mutex_lock(&fs->mu);
-	for (int i = 0; i < CFS_REPORT_N; i++)
-		fs->reports[i].set = false;
-	pthread_mutex_unlock(&fs->mu);
 }
