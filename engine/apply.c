@@ -635,46 +635,13 @@ static void write_ledger(struct run *x)
 
 /* ------------------------------------------------------------------ --plan-digest */
 
-/* The migration previews plan attaches to schema updates (§11.4), so the
- * digest is computed over the same change JSON plan shows. */
-static void previews(struct run *x)
-{
-	for (size_t i = 0; i < x->r->changes.n; i++) {
-		struct cfs_change *c = &x->r->changes.v[i];
-		const struct cfs_resource *res;
-		struct cfs_diags gd = CFS_DIAGS_INIT;
-		struct cfs_graph *g;
-		struct cfs_migration m;
-		const char *why;
-		char *root, *src, *err = NULL;
-		size_t len;
-
-		if (c->op != CFS_CHANGE_UPDATE || strncmp(c->resource, "schema.", 7))
-			continue;
-		res = cfs_desired_find(&x->op->des, c->resource);
-		if (!res || !res->path || cfs_read_text(res->path, &src, &len, &why))
-			continue;
-		root = graph_root(x, c->resource + 7);
-		if (cfs_graph_open(root, true, &g, &gd) == 0) {
-			if (!cfs_plan_preview_schema(g, src, len, &m, &err)) {
-				c->migration = json_pack("{s:b, s:O}", "supported", m.supported, "steps", m.steps);
-				cfs_migration_free(&m);
-			}
-			cfs_graph_close(g);
-		}
-		free(err);
-		free(root);
-		free(src);
-		cfs_diags_free(&gd);
-	}
-}
-
 static int check_plan_digest(struct run *x, const char *want)
 {
 	char *have;
 	int rc = 0;
 
-	previews(x);
+	/* the previews plan attaches, so the digest covers the same JSON */
+	cfs_plan_previews(x->op, &x->r->changes, NULL);
 	have = cfs_plan_digest(x->op->des.config_digest, x->op->state.found ? x->op->state.cas : NULL,
 			       &x->r->changes);
 	if (strcmp(have, want)) {

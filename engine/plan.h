@@ -114,6 +114,14 @@ json_t *cfs_blast_radius_json(const struct cfs_changes *ch, const struct cfs_des
 char *cfs_plan_digest(const char *config_digest, const char *state_cas, const struct cfs_changes *ch);
 
 /*
+ * §11.4: attach the engine's migration preview to every schema update of
+ * ch (desired source against the live graph of op's storage root).  A
+ * preview that cannot be made is the warning schema_preview_unavailable
+ * in warn (NULL: silently none, as apply's digest check wants).
+ */
+void cfs_plan_previews(struct cfs_op *op, struct cfs_changes *ch, struct cfs_diags *warn);
+
+/*
  * The digest `plan` would show now for op (config loaded, store open,
  * ledger read, typically under the lock), for commands that take a
  * digest as a precondition (refresh, import).  op->diags is untouched.

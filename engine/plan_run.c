@@ -112,7 +112,7 @@ static json_t *preview_at(const char *root, const char *path, char **err)
 	return out;
 }
 
-static void previews(struct cfs_op *op, struct cfs_changes *ch)
+void cfs_plan_previews(struct cfs_op *op, struct cfs_changes *ch, struct cfs_diags *warn)
 {
 	for (size_t i = 0; i < ch->n; i++) {
 		struct cfs_change *c = &ch->v[i];
@@ -122,8 +122,8 @@ static void previews(struct cfs_op *op, struct cfs_changes *ch)
 		char *root = cfs_xasprintf("%s/graphs/%s.omni", op->display_root, c->resource + 7);
 		char *err = NULL;
 		c->migration = preview_at(root, res ? res->path : NULL, &err);
-		if (!c->migration)
-			cfs_diag_warn(&op->diags, "schema_preview_unavailable", c->resource,
+		if (!c->migration && warn)
+			cfs_diag_warn(warn, "schema_preview_unavailable", c->resource,
 				      "could not preview the schema migration: %s", err);
 		free(err);
 		free(root);
@@ -141,7 +141,7 @@ static void plan_changes(struct cfs_op *op, struct cfs_changes *ch)
 	cfs_plan_mark_approved(ch, &arts, op->des.config_digest, &op->diags);
 	cfs_approvals_free(&arts);
 	cfs_plan_classify(ch, &op->des, NULL, 0);
-	previews(op, ch);
+	cfs_plan_previews(op, ch, &op->diags);
 }
 
 char *cfs_plan_digest_now(struct cfs_op *op)
